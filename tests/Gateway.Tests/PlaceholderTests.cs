@@ -1,0 +1,2 @@
+namespace Stampede.Gateway.Tests;
+public class PlaceholderTests { [Xunit.Fact] public void Builds() => Shouldly.ShouldBeTestExtensions.ShouldBe(1 + 1, 2); }

@@ -1,0 +1,1 @@
+CREATE TABLE widgets (id bigint PRIMARY KEY, name text NOT NULL);

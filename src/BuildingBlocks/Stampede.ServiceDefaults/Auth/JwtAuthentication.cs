@@ -15,15 +15,16 @@ public static class JwtAuthentication
     /// issuer and audience), the admin policy, and problem details for 401s.</summary>
     public static void AddJwtAuthentication(this WebApplicationBuilder builder)
     {
-        var settings = builder.Configuration.GetSection(JwtSettings.Section).Get<JwtSettings>() ?? new JwtSettings();
-        builder.Services.AddSingleton(settings);
+        // Read when first needed, so configuration added after AddServiceDefaults (tests, hosts) counts.
+        builder.Services.AddSingleton(sp =>
+            sp.GetRequiredService<IConfiguration>().GetSection(JwtSettings.Section).Get<JwtSettings>() ?? new JwtSettings());
         builder.Services.AddHttpClient<JwksSigningKeySource>(client => client.Timeout = TimeSpan.FromSeconds(5));
         builder.Services.TryAddSingleton<ISigningKeySource>(sp => sp.GetRequiredService<JwksSigningKeySource>());
         builder.Services.AddSingleton<SigningKeyConfigurationManager>();
 
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-            .Configure<SigningKeyConfigurationManager>((options, keys) =>
+            .Configure<SigningKeyConfigurationManager, JwtSettings>((options, keys, settings) =>
             {
                 options.ConfigurationManager = keys;
                 options.RequireHttpsMetadata = false;

@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.Protocols;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Microsoft.IdentityModel.Tokens;
@@ -16,8 +17,8 @@ internal sealed class JwksSigningKeySource(HttpClient http, JwtSettings settings
 {
     public async Task<IReadOnlyCollection<SecurityKey>> GetSigningKeysAsync(CancellationToken cancellationToken)
     {
-        if (string.IsNullOrEmpty(settings.JwksUrl))
-            throw new InvalidOperationException("Jwt:JwksUrl is not configured, so no access token can be checked.");
+        // Without a JWKS address no token can be trusted: every bearer token is refused (401).
+        if (string.IsNullOrEmpty(settings.JwksUrl)) return [];
         var json = await http.GetStringAsync(settings.JwksUrl, cancellationToken);
         return [.. new JsonWebKeySet(json).GetSigningKeys()];
     }
@@ -26,7 +27,8 @@ internal sealed class JwksSigningKeySource(HttpClient http, JwtSettings settings
 /// <summary>Feeds the JWT bearer handler with keys from an <see cref="ISigningKeySource"/>, cached;
 /// a token with an unknown key id makes the handler ask for a refresh, which is how rotated keys
 /// are picked up. Refreshes are throttled so forged key ids cannot hammer identity.</summary>
-internal sealed class SigningKeyConfigurationManager(ISigningKeySource source, JwtSettings settings, TimeProvider time)
+internal sealed class SigningKeyConfigurationManager(
+    ISigningKeySource source, JwtSettings settings, TimeProvider time, ILogger<SigningKeyConfigurationManager> logger)
     : IConfigurationManager<OpenIdConnectConfiguration>
 {
     private static readonly TimeSpan MinimumRefreshInterval = TimeSpan.FromSeconds(5);
@@ -50,9 +52,12 @@ internal sealed class SigningKeyConfigurationManager(ISigningKeySource source, J
                 fetchedAt = time.GetUtcNow();
                 expiresAt = fetchedAt + settings.KeyCacheDuration;
             }
-            catch (Exception) when (current is not null)
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancel.IsCancellationRequested)
             {
-                // Identity briefly unreachable: keep the keys we have and try again soon.
+                // Identity briefly unreachable: keep the keys we have (none yet means every token
+                // is refused with a 401, never a 500) and try again soon.
+                logger.LogWarning(ex, "Could not fetch the token signing keys; keeping {Count} known key(s)", current?.SigningKeys.Count ?? 0);
+                current ??= new OpenIdConnectConfiguration { Issuer = settings.Issuer };
                 expiresAt = time.GetUtcNow() + MinimumRefreshInterval;
             }
             return current;

@@ -39,7 +39,8 @@ public static class TokenForge
     {
         var claims = new List<Claim> { new("sub", userId.ToString()) };
         claims.AddRange(roles.Select(r => new Claim("role", r)));
-        var issuedAt = expires.AddMinutes(-15);
+        // Issued no later than now (a token "from the future" is refused) and before it expires.
+        var issuedAt = expires.AddMinutes(-15) < DateTime.UtcNow ? expires.AddMinutes(-15) : DateTime.UtcNow.AddSeconds(-1);
         return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
             Issuer = Issuer,

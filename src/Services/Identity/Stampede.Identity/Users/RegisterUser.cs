@@ -1,0 +1,56 @@
+using Dapper;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Npgsql;
+using Stampede.Contracts.Identity;
+using Stampede.Identity.Validation;
+using Stampede.Messaging;
+using Stampede.ServiceDefaults.Auth;
+
+namespace Stampede.Identity.Users;
+
+public sealed record RegisterUserRequest(string? Email, string? Password, string? Name);
+
+public sealed record RegisteredUser(Guid Id, string Email, string Name);
+
+public static class RegisterUser
+{
+    public static RouteHandlerBuilder MapRegisterUser(this IEndpointRouteBuilder routes) =>
+        routes.MapPost("/users", HandleAsync)
+            .AllowAnonymous()
+            .WithName(nameof(RegisterUser))
+            .WithSummary("Create a customer account")
+            .WithDescription("Registers a customer and emails a 6-digit verification code. The email is trimmed and lower-cased.")
+            .ProducesProblem(StatusCodes.Status409Conflict);
+
+    public static async Task<Results<Created<RegisteredUser>, ValidationProblem, ProblemHttpResult>> HandleAsync(
+        RegisterUserRequest request, NpgsqlDataSource database, Passwords passwords, VerificationCodes codes, IOutbox outbox,
+        TimeProvider time, CancellationToken cancellationToken)
+    {
+        var errors = new FieldErrors()
+            .Add("email", EmailAddress.Check(request.Email, out var email))
+            .Add("name", TextRules.Required(request.Name, "name", UserAccount.MaxNameLength, out var name));
+        errors.Add("password", PasswordPolicy.Check(request.Password, email));
+        if (!errors.IsEmpty) return errors.ToProblem();
+
+        var passwordHash = passwords.Hash(request.Password!);
+        var now = time.GetUtcNow();
+        var id = Guid.CreateVersion7(now);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        // The unique index decides between concurrent registrations of one email: the loser inserts nothing.
+        var inserted = await connection.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO users (id, email, name, password_hash, roles, created_at, updated_at)
+            VALUES (@id, @email, @name, @passwordHash, @roles, @now, @now)
+            ON CONFLICT (email) DO NOTHING
+            """, new { id, email, name, passwordHash, roles = new[] { Roles.Customer }, now }, transaction, cancellationToken: cancellationToken));
+        if (inserted == 0)
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Email already registered",
+                detail: "An account with this email already exists; log in or reset the password instead.");
+
+        await outbox.EnqueueAsync(new UserRegistered(id, email, name) { OccurredAt = now }, transaction, cancellationToken);
+        await codes.IssueAsync(transaction, id, email, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        // Relative, so it resolves under the gateway's /api/identity/ prefix as well as here.
+        return TypedResults.Created("users/me", new RegisteredUser(id, email, name));
+    }
+}

@@ -1,0 +1,128 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+
+namespace Stampede.Payment.Pg;
+
+/// <summary>The PG said no (a 4xx with its code and message): retrying the same call will not help.</summary>
+public sealed record PgRefusal(int Status, string Code, string Message);
+
+/// <summary>The PG could not answer (unreachable, too slow, or a 5xx): whether it acted is unknown,
+/// so the caller reads the payment back before deciding anything.</summary>
+public sealed record PgOutage(PgOutageKind Kind, string Description);
+
+public enum PgOutageKind
+{
+    /// <summary>No connection, or an unreadable answer.</summary>
+    Unreachable,
+    /// <summary>No answer within the call's timeout; the PG may still act on the request.</summary>
+    TimedOut,
+    /// <summary>The PG answered 5xx.</summary>
+    ServerError,
+}
+
+/// <summary>One answer of the PG: the value, a refusal, or an outage.</summary>
+public sealed record PgAnswer<T>(T? Value, PgRefusal? Refusal, PgOutage? Outage) where T : class
+{
+    public bool Succeeded => Value is not null;
+
+    public bool IsRefusal(params string[] codes) => Refusal is { } refusal && codes.Contains(refusal.Code);
+
+    public string Describe() => Refusal is { } refusal
+        ? $"PG refused ({refusal.Status} {refusal.Code}): {refusal.Message}"
+        : Outage?.Description ?? "PG answered";
+}
+
+/// <summary>Thrown where a PG outage must be retried later (event handlers: messaging retries them).</summary>
+public sealed class PgUnavailableException(string message) : Exception(message);
+
+/// <summary>Payment's client of the PG's merchant API (Toss-style): create, confirm, cancel and read a
+/// payment, each bounded by its own timeout. Never throws for what the PG answers or fails to answer.</summary>
+public sealed class PgClient(HttpClient http, IOptions<PgSettings> options)
+{
+    private readonly PgSettings settings = options.Value;
+
+    public static void Configure(HttpClient http, PgSettings settings)
+    {
+        http.BaseAddress = new Uri(settings.BaseUrl.EndsWith('/') ? settings.BaseUrl : settings.BaseUrl + "/");
+        http.Timeout = System.Threading.Timeout.InfiniteTimeSpan; // each call has its own
+        http.DefaultRequestHeaders.Authorization =
+            new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(settings.SecretKey + ":")));
+    }
+
+    public Task<PgAnswer<PgCreatedPayment>> CreateAsync(string orderId, long amount, string orderName, string successUrl, string failUrl,
+        string webhookUrl, string idempotencyKey, CancellationToken cancellationToken) =>
+        SendAsync<PgCreatedPayment>(HttpMethod.Post, "v1/payments",
+            new { orderId, amount, orderName, successUrl, failUrl, webhookUrl }, idempotencyKey, settings.Timeout, cancellationToken);
+
+    public Task<PgAnswer<PgPayment>> ConfirmAsync(string paymentKey, string orderId, long amount, string idempotencyKey,
+        CancellationToken cancellationToken) =>
+        SendAsync<PgPayment>(HttpMethod.Post, "v1/payments/confirm", new { paymentKey, orderId, amount }, idempotencyKey,
+            settings.ConfirmTimeout, cancellationToken);
+
+    /// <summary>Refunds <paramref name="amount"/> of a captured payment, or, without an amount, refunds
+    /// everything or voids a payment the buyer has not paid yet.</summary>
+    public Task<PgAnswer<PgPayment>> CancelAsync(string paymentKey, string reason, long? amount, string idempotencyKey,
+        CancellationToken cancellationToken) =>
+        SendAsync<PgPayment>(HttpMethod.Post, $"v1/payments/{Uri.EscapeDataString(paymentKey)}/cancel",
+            new { cancelReason = reason, cancelAmount = amount }, idempotencyKey, settings.Timeout, cancellationToken);
+
+    public Task<PgAnswer<PgPayment>> GetAsync(string paymentKey, CancellationToken cancellationToken) =>
+        SendAsync<PgPayment>(HttpMethod.Get, $"v1/payments/{Uri.EscapeDataString(paymentKey)}", null, null, settings.Timeout, cancellationToken);
+
+    public Task<PgAnswer<PgPayment>> GetByOrderIdAsync(string orderId, CancellationToken cancellationToken) =>
+        SendAsync<PgPayment>(HttpMethod.Get, $"v1/payments/orders/{Uri.EscapeDataString(orderId)}", null, null, settings.Timeout, cancellationToken);
+
+    private async Task<PgAnswer<T>> SendAsync<T>(HttpMethod method, string path, object? body, string? idempotencyKey, TimeSpan timeout,
+        CancellationToken cancellationToken) where T : class
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (body is not null) request.Content = JsonContent.Create(body, options: JsonSerializerOptions.Web);
+        if (idempotencyKey is not null) request.Headers.Add("Idempotency-Key", idempotencyKey);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        try
+        {
+            using var response = await http.SendAsync(request, deadline.Token);
+            if (response.IsSuccessStatusCode)
+            {
+                var value = await response.Content.ReadFromJsonAsync<T>(JsonSerializerOptions.Web, deadline.Token);
+                return value is not null
+                    ? new PgAnswer<T>(value, null, null)
+                    : new PgAnswer<T>(null, null, new PgOutage(PgOutageKind.Unreachable, $"PG answered {method} {path} with an empty body"));
+            }
+
+            if ((int)response.StatusCode >= 500)
+                return new PgAnswer<T>(null, null, new PgOutage(PgOutageKind.ServerError, $"PG answered {method} {path} with {(int)response.StatusCode}"));
+            return new PgAnswer<T>(null, await ReadRefusalAsync(response, deadline.Token), null);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return new PgAnswer<T>(null, null, new PgOutage(PgOutageKind.TimedOut, $"PG did not answer {method} {path} within {timeout.TotalSeconds:0.#} s"));
+        }
+        catch (Exception ex) when (ex is HttpRequestException or JsonException)
+        {
+            return new PgAnswer<T>(null, null, new PgOutage(PgOutageKind.Unreachable, $"PG call {method} {path} failed: {ex.Message}"));
+        }
+    }
+
+    private static async Task<PgRefusal> ReadRefusalAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var status = (int)response.StatusCode;
+        try
+        {
+            using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
+            var root = problem.RootElement;
+            string? Text(string name) => root.ValueKind == JsonValueKind.Object && root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
+                ? value.GetString()
+                : null;
+            return new PgRefusal(status, Text("code") ?? "UNKNOWN", Text("message") ?? Text("detail") ?? response.ReasonPhrase ?? "");
+        }
+        catch (JsonException)
+        {
+            return new PgRefusal(status, "UNKNOWN", response.ReasonPhrase ?? "");
+        }
+    }
+}

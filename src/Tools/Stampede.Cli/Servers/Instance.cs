@@ -20,7 +20,8 @@ public sealed record Instance(string Name, ServerPorts DefaultPorts, bool Durabl
 {
     public static readonly Instance Dev = new("dev", new(15432, 16379, 15682, 15683, 15684), Durable: true);
     public static readonly Instance Test = new("test", new(25432, 26379, 25682, 25683, 25684), Durable: false);
-    public static readonly Instance Bench = new("bench", new(31432, 31379, 31682, 31683, 31684), Durable: false);
+    // Benchmarks measure what production pays for: commits that wait for the disk.
+    public static readonly Instance Bench = new("bench", new(31432, 31379, 31682, 31683, 31684), Durable: true);
 
     public static IReadOnlyList<Instance> Known => [Dev, Test, Bench];
 

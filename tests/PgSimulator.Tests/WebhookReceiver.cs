@@ -49,7 +49,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
     /// <summary>Waits until at least <paramref name="count"/> requests match, or fails the test.</summary>
     public async Task<IReadOnlyList<ReceivedWebhook>> WaitForAsync(int count, Func<ReceivedWebhook, bool>? match = null, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
         while (true)
         {
             var matching = received.Where(match ?? (_ => true)).ToList();

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Stampede.Cli;
 using Stampede.Cli.Commands;
+using Stampede.Cli.Demo;
 using Stampede.Cli.Messaging;
 
 var root = new RootCommand("Stampede developer tool: run the system, its servers and its tests.")
@@ -10,10 +11,14 @@ var root = new RootCommand("Stampede developer tool: run the system, its servers
     StatusCommand.Create(),
     TestCommand.Create(),
     ServersCommand.Create(),
+    DemoCommand.Create(),
 };
 foreach (var c in MessagingCommands.All())
 {
     root.Subcommands.Add(c);
 }
+
+// `bench` comes from the messaging commands; orders is one more measurement under it.
+root.Subcommands.Single(c => c.Name == "bench").Subcommands.Add(BenchOrdersCommand.Create());
 
 return await CliHost.InvokeAsync(root, args);

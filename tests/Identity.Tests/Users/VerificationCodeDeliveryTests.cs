@@ -68,7 +68,7 @@ public sealed class VerificationCodeDeliveryTests(IdentityApp app) : IClassFixtu
     {
         var user = await app.RegisterAsync();
 
-        var issued = await received.WaitForAsync(user.Email, TimeSpan.FromSeconds(20));
+        var issued = await received.WaitForAsync(user.Email, TimeSpan.FromSeconds(60));
 
         issued.UserId.ShouldBe(user.Id);
         issued.Code.ShouldBe(await app.LatestCodeAsync(user.Email));

@@ -73,7 +73,7 @@ public sealed class EventBus : IAsyncDisposable
     public async Task<IReadOnlyList<TEvent>> WaitForAsync<TEvent>(Func<TEvent, bool> match, int count = 1, TimeSpan? timeout = null)
         where TEvent : IntegrationEvent
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
         while (true)
         {
             var matching = Received<TEvent>().Where(match).ToList();

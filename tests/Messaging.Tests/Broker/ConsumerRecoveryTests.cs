@@ -22,7 +22,7 @@ public sealed class ConsumerRecoveryTests
         }
 
         await Eventually.HoldsAsync(async () => (await health.CheckHealthAsync()).Status == HealthStatus.Unhealthy,
-            TimeSpan.FromSeconds(10), "readiness notices the cancelled consumer");
+            TimeSpan.FromSeconds(30), "readiness notices the cancelled consumer");
         await MessagingScenario.WaitUntilConsumingAsync(host);
         var thing = await scenario.CommitThingAsync(host, 1);
 

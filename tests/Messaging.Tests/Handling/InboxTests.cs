@@ -18,7 +18,7 @@ public sealed class InboxTests
         await scenario.PublishRawAsync(thing.EventId.ToString(), body);
         await scenario.PublishRawAsync(thing.EventId.ToString(), body);
 
-        await Eventually.HoldsAsync(() => Task.FromResult(counters.Handled + counters.Duplicates == 2), TimeSpan.FromSeconds(20),
+        await Eventually.HoldsAsync(() => Task.FromResult(counters.Handled + counters.Duplicates == 2), TimeSpan.FromSeconds(60),
             "both deliveries acknowledged");
         (await scenario.EffectsOfAsync(thing.EventId)).ShouldBe(1);
         counters.Handled.ShouldBe(1);
@@ -36,7 +36,7 @@ public sealed class InboxTests
 
         await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => scenario.PublishRawAsync(thing.EventId.ToString(), body)));
 
-        await Eventually.HoldsAsync(() => Task.FromResult(counters.Handled + counters.Duplicates == 8), TimeSpan.FromSeconds(20),
+        await Eventually.HoldsAsync(() => Task.FromResult(counters.Handled + counters.Duplicates == 8), TimeSpan.FromSeconds(60),
             "all deliveries acknowledged");
         (await scenario.EffectsOfAsync(thing.EventId)).ShouldBe(1);
     }

@@ -33,14 +33,14 @@ public sealed class RetryAndDeadLetterTests
         var host = await scenario.StartHostAsync(configure: messaging => messaging.Configure(options => options.ConsumerConcurrency = 1));
         scenario.Script.FailuresBeforeSuccess = 1;
         var slow = await scenario.CommitThingAsync(host, 1);
-        await Eventually.HoldsAsync(() => Task.FromResult(scenario.Script.Invocations(slow.EventId) == 1), TimeSpan.FromSeconds(10), "first attempt");
+        await Eventually.HoldsAsync(() => Task.FromResult(scenario.Script.Invocations(slow.EventId) == 1), TimeSpan.FromSeconds(30), "first attempt");
         scenario.Script.FailuresBeforeSuccess = 0;
 
         var next = await scenario.CommitThingAsync(host, 2);
 
         await Eventually.HoldsAsync(async () => await scenario.EffectsOfAsync(next.EventId) == 1, TimeSpan.FromSeconds(2), "the next message handled");
         (await scenario.EffectsOfAsync(slow.EventId)).ShouldBe(0);
-        await Eventually.HoldsAsync(async () => await scenario.EffectsOfAsync(slow.EventId) == 1, TimeSpan.FromSeconds(10), "the retried message handled");
+        await Eventually.HoldsAsync(async () => await scenario.EffectsOfAsync(slow.EventId) == 1, TimeSpan.FromSeconds(30), "the retried message handled");
     }
 
     [Fact]
@@ -92,7 +92,7 @@ public sealed class RetryAndDeadLetterTests
         await scenario.WaitForEffectsAsync(1);
         (await scenario.EffectsOfAsync(healthy.EventId)).ShouldBe(1);
         await Eventually.HoldsAsync(async () => await deadLetters.CountAsync(scenario.Service, CancellationToken.None) == 2,
-            TimeSpan.FromSeconds(10), "both poison messages dead-lettered");
+            TimeSpan.FromSeconds(30), "both poison messages dead-lettered");
         var letters = await deadLetters.ListAsync(scenario.Service, 10, CancellationToken.None);
         letters.ShouldAllBe(letter => letter.Reason == "poison" && letter.Queue == scenario.Queue);
         letters.ShouldContain(letter => letter.MessageId == poisonId && letter.Body == "{ this is not json");

@@ -133,7 +133,7 @@ public sealed class MessagingScenario : IAsyncDisposable
     }
 
     public Task WaitForEffectsAsync(long count, TimeSpan? timeout = null) =>
-        Eventually.HoldsAsync(async () => await EffectsAsync() >= count, timeout ?? TimeSpan.FromSeconds(20), $"{count} effects recorded");
+        Eventually.HoldsAsync(async () => await EffectsAsync() >= count, timeout ?? TimeSpan.FromSeconds(60), $"{count} effects recorded");
 
     /// <summary>Publishes raw bytes to the scenario's exchange as if a producer had sent them.</summary>
     public async Task PublishRawAsync(string messageId, string body, string type = "tests.thing-happened.v1")

@@ -113,7 +113,7 @@ public class OrderingApp : IAsyncLifetime
     /// <summary>Polls the order until <paramref name="until"/> holds.</summary>
     public async Task<OrderDetails> WaitForOrderAsync(Guid orderId, Func<OrderDetails, bool> until, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
         using var admin = Admin();
         while (true)
         {

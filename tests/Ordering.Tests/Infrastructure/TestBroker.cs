@@ -85,7 +85,7 @@ public sealed class TestBroker : IAsyncDisposable
 
     public async Task<TEvent> WaitForAsync<TEvent>(Func<TEvent, bool> where, TimeSpan? timeout = null) where TEvent : IntegrationEvent
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
         while (true)
         {
             if (Seen(where) is [var first, ..]) return first;

@@ -72,7 +72,7 @@ public sealed class CancelRaceTests(OrderingApp app, ITestOutputHelper output) :
 
     private async Task<Ordering.Orders.OrderDetails> WaitForCaptureHandledAsync(Guid orderId)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (true)
         {
             var payments = await app.ScalarAsync<long>("SELECT count(*) FROM order_payments WHERE order_id = @orderId", new { orderId });

@@ -68,7 +68,7 @@ public sealed class PaymentDeadlineJobTests(ManualDeadlineApp app) : IClassFixtu
 
     private async Task WaitForPaymentRecordAsync(Guid orderId)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (await app.ScalarAsync<long>("SELECT count(*) FROM order_payments WHERE order_id = @orderId", new { orderId }) == 0)
         {
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"The capture of order {orderId} was never handled.");

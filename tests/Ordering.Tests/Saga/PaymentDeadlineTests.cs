@@ -25,7 +25,7 @@ public sealed class PaymentDeadlineTests(ShortDeadlineApp app) : IClassFixture<S
         order.PaymentDeadline.ShouldBeInRange(order.CreatedAt + ShortDeadlineApp.Deadline - TimeSpan.FromMilliseconds(1),
             order.CreatedAt + ShortDeadlineApp.Deadline + TimeSpan.FromMilliseconds(1));
 
-        var expired = await app.WaitForStatusAsync(order.OrderId, "Expired", TimeSpan.FromSeconds(10));
+        var expired = await app.WaitForStatusAsync(order.OrderId, "Expired", TimeSpan.FromSeconds(60));
 
         expired.History.Last().At.ShouldBeGreaterThanOrEqualTo(order.PaymentDeadline);
         await app.Broker.WaitForAsync<OrderExpired>(e => e.OrderId == order.OrderId);
@@ -45,7 +45,7 @@ public sealed class PaymentDeadlineTests(ShortDeadlineApp app) : IClassFixture<S
         using var client = app.NewCustomer();
         var placed = await app.PlaceSimpleAsync(client);
 
-        await app.WaitForStatusAsync(placed.OrderId, "Expired", TimeSpan.FromSeconds(10));
+        await app.WaitForStatusAsync(placed.OrderId, "Expired", TimeSpan.FromSeconds(60));
         await app.Broker.PublishAsync(new StockReserved(placed.OrderId, Guid.NewGuid(), DateTimeOffset.UtcNow.AddMinutes(1)));
         await Task.Delay(600);
 
@@ -71,7 +71,7 @@ public sealed class PaymentDeadlineTests(ShortDeadlineApp app) : IClassFixture<S
     {
         using var client = app.NewCustomer();
         var placed = await app.PlaceSimpleAsync(client);
-        await app.WaitForStatusAsync(placed.OrderId, "Expired", TimeSpan.FromSeconds(10));
+        await app.WaitForStatusAsync(placed.OrderId, "Expired", TimeSpan.FromSeconds(60));
 
         (await client.PostAsync($"/orders/{placed.OrderId}/cancel", null)).StatusCode.ShouldBe(HttpStatusCode.Conflict);
     }

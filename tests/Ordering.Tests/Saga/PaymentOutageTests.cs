@@ -16,7 +16,7 @@ public sealed class PaymentOutageTests(OrderingApp app) : IClassFixture<Ordering
 
         await app.Broker.PublishAsync(new StockReserved(placed.OrderId, Guid.NewGuid(), DateTimeOffset.UtcNow.AddMinutes(20)));
         await app.WaitForStatusAsync(placed.OrderId, "AwaitingPayment");
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (app.Payment.Refused < 2 && DateTime.UtcNow < deadline) await Task.Delay(20);
 
         app.Payment.Refused.ShouldBeGreaterThanOrEqualTo(2, "the handler retries while payment is down");
@@ -25,7 +25,7 @@ public sealed class PaymentOutageTests(OrderingApp app) : IClassFixture<Ordering
         meanwhile.PaymentUrl.ShouldBeNull();
 
         app.Payment.Down = false;
-        var served = await app.WaitForOrderAsync(placed.OrderId, order => order.PaymentUrl is not null, TimeSpan.FromSeconds(10));
+        var served = await app.WaitForOrderAsync(placed.OrderId, order => order.PaymentUrl is not null, TimeSpan.FromSeconds(60));
 
         served.Status.ShouldBe("AwaitingPayment");
         served.PaymentUrl.ShouldBe(app.Payment.SessionOf(placed.OrderId).PaymentUrl);

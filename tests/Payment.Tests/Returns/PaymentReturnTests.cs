@@ -189,7 +189,7 @@ public sealed class PaymentReturnTests(PaymentApp app) : IClassFixture<PaymentAp
         timedOut.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable, await timedOut.Content.ReadAsStringAsync());
         timedOut.Headers.RetryAfter.ShouldNotBeNull();
         // The PG captures anyway and says so with a webhook: the capture is recorded once, without the buyer.
-        var captured = await app.Broker.WaitForAsync<PaymentCaptured>(e => e.OrderId == session.OrderId, TimeSpan.FromSeconds(15));
+        var captured = await app.Broker.WaitForAsync<PaymentCaptured>(e => e.OrderId == session.OrderId, TimeSpan.FromSeconds(60));
         captured.Amount.ShouldBe(18_000);
         using var repeated = await app.ReturnAsync(redirectUrl);
         repeated.StatusCode.ShouldBe(HttpStatusCode.OK);
@@ -246,7 +246,7 @@ public sealed class PaymentReturnTests(PaymentApp app) : IClassFixture<PaymentAp
     private async Task WaitForWebhookAsync(Guid orderId)
     {
         var paymentKey = (await app.StoredAsync(orderId)).PaymentKey;
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (!await app.ScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM pg_webhook_deliveries WHERE payment_key = @paymentKey)", new { paymentKey }))
         {
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"No webhook for {paymentKey} arrived.");

@@ -17,6 +17,7 @@ public static class PostgresExtensions
     {
         var connectionString = builder.Configuration.GetConnectionString("Postgres")
             ?? throw new InvalidOperationException("ConnectionStrings:Postgres is not configured.");
+        DapperConventions.Apply();
         builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
         builder.Services.AddSingleton(new MigrationSource(migrationsAssembly));
         builder.Services.AddHostedService<SchemaMigrationService>();

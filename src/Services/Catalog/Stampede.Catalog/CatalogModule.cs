@@ -2,7 +2,6 @@ using Stampede.Catalog.Caching;
 using Stampede.Catalog.Categories;
 using Stampede.Catalog.DemoData;
 using Stampede.Catalog.Events;
-using Stampede.Catalog.Persistence;
 using Stampede.Catalog.Pricing;
 using Stampede.Catalog.Products;
 using Stampede.Contracts.Catalog;
@@ -20,7 +19,6 @@ public static class CatalogModule
 {
     public static WebApplicationBuilder AddCatalogModule(this WebApplicationBuilder builder)
     {
-        DapperConventions.Apply();
         builder.Services.AddSingleton(builder.Configuration.GetSection(CatalogSettings.Section).Get<CatalogSettings>() ?? new CatalogSettings());
         builder.Services.AddSingleton<ProductDetailCache>();
 

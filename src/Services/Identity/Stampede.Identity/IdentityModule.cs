@@ -20,7 +20,6 @@ public static class IdentityModule
 {
     public static WebApplicationBuilder AddIdentityModule(this WebApplicationBuilder builder)
     {
-        DapperConventions.Apply();
         var settings = IdentitySettings.From(builder.Configuration, builder.Environment);
         builder.Services.AddSingleton(settings);
 

@@ -22,7 +22,6 @@ public static class OrderingModule
 {
     public static WebApplicationBuilder AddOrderingModule(this WebApplicationBuilder builder)
     {
-        DapperConventions.Apply();
         builder.Services.AddOptions<OrderingSettings>().BindConfiguration(OrderingSettings.Section)
             .Validate(settings => settings.PaymentDeadline > TimeSpan.Zero && settings.DeadlineJobInterval > TimeSpan.Zero,
                 "Ordering:PaymentDeadline and Ordering:DeadlineJobInterval must be positive.")

@@ -22,7 +22,6 @@ public static class PaymentModule
 {
     public static WebApplicationBuilder AddPaymentModule(this WebApplicationBuilder builder)
     {
-        DapperConventions.Apply();
         builder.Services.AddOptions<PaymentSettings>().BindConfiguration(PaymentSettings.Section)
             .Validate(settings => IsHttpUrl(settings.PublicBaseUrl) && IsHttpUrl(settings.WebhookBaseUrl) && settings.WebhookTolerance > TimeSpan.Zero,
                 "Payment:PublicBaseUrl and Payment:WebhookBaseUrl must be absolute http(s) URLs and Payment:WebhookTolerance positive.")

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using Spectre.Console;
 using Stampede.Cli.Building;
+using Stampede.Cli.Demo;
 using Stampede.Cli.Servers;
 using Stampede.Cli.Services;
 using Stampede.Cli.Terminal;
@@ -37,6 +38,8 @@ public static class UpCommand
         {
             AnsiConsole.MarkupLine("[green]Stampede is already up.[/] (`./stampede down` stops it.)");
             await StatusCommand.RenderAsync(system, ct);
+            AnsiConsole.Write(Accounts());
+            PrintSeeding(await SeedAsync(ct));
             return 0;
         }
 
@@ -71,7 +74,9 @@ public static class UpCommand
             throw;
         }
 
+        var seeding = await SeedAsync(ct);
         PrintSummary(system, clock.Elapsed, clock.Elapsed - buildTime);
+        PrintSeeding(seeding);
         if (detach)
         {
             AnsiConsole.WriteLine("Running in the background: `./stampede status` shows it, `./stampede down` stops it.");
@@ -118,6 +123,32 @@ public static class UpCommand
         AnsiConsole.WriteLine(stopped.Count == 0 ? "Nothing left to stop." : $"Stopped {string.Join(", ", stopped)}.");
     }
 
+    private static Table Accounts()
+    {
+        var accounts = new Table().Border(TableBorder.Rounded).AddColumns("demo account", "password", "role");
+        accounts.AddRow(ServiceCatalog.AdminEmail, Markup.Escape(ServiceCatalog.AdminPassword), "admin");
+        accounts.AddRow(DemoSeed.CustomerEmail, Markup.Escape(DemoSeed.CustomerPassword), "customer");
+        return accounts;
+    }
+
+    /// <summary>Demo data through the gateway; a failure is reported, never fatal, since the system itself is up.</summary>
+    private static async Task<(bool Ok, string Text)> SeedAsync(CancellationToken ct)
+    {
+        var text = "";
+        try
+        {
+            await Busy.RunAsync("Seeding demo data", async () => text = await DemoSeed.RunAsync(ServiceCatalog.Gateway.Url, ct));
+            return (true, text);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return (false, $"Seeding demo data failed: {ex.Message} The system is up; `./stampede up` again retries the seeding.");
+        }
+    }
+
+    private static void PrintSeeding((bool Ok, string Text) seeding) =>
+        AnsiConsole.MarkupLine(seeding.Ok ? Markup.Escape(seeding.Text) : $"[yellow]Warning: {Markup.Escape(seeding.Text)}[/]");
+
     private static void PrintSummary(LocalSystem system, TimeSpan elapsed, TimeSpan startTime)
     {
         var gateway = system.Services.Select(s => s.Service).FirstOrDefault(s => s.Kind == ServiceKind.Gateway);
@@ -137,12 +168,9 @@ public static class UpCommand
         servers.AddRow("redis", instance.RedisAddress);
         servers.AddRow("rabbitmq", Markup.Escape(instance.RabbitMqUri));
 
-        var accounts = new Table().Border(TableBorder.Rounded).AddColumns("demo account", "password", "role");
-        accounts.AddRow(ServiceCatalog.AdminEmail, Markup.Escape(ServiceCatalog.AdminPassword), "admin");
-
         AnsiConsole.Write(services);
         AnsiConsole.Write(servers);
-        AnsiConsole.Write(accounts);
+        AnsiConsole.Write(Accounts());
         AnsiConsole.MarkupLine($"Logs: {Markup.Escape(instance.LogsFolder)}");
         AnsiConsole.MarkupLine($"Ready in {elapsed.TotalSeconds:0.0} s (build {(elapsed - startTime).TotalSeconds:0.0} s, start {startTime.TotalSeconds:0.0} s).");
     }

@@ -21,7 +21,8 @@ public sealed partial record ServiceDefinition(string Name, string Project, int 
 
     public bool HasDatabase => Kind != ServiceKind.Simulator;
 
-    public string Database => $"stampede_{Name.Replace('-', '_')}";
+    /// <summary>Its database's name; a second copy of the system (end-to-end tests) gives each run its own.</summary>
+    public string Database { get; init; } = $"stampede_{Name.Replace('-', '_')}";
 
     /// <summary>The address people use; the gateway answers on localhost, the rest on loopback.</summary>
     public string Url => Kind == ServiceKind.Gateway ? $"http://localhost:{Port}" : $"http://127.0.0.1:{Port}";

@@ -1,17 +1,20 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 
-namespace Stampede.Ordering.Http;
+namespace Stampede.ServiceDefaults.Http;
 
-/// <summary>What is wrong with a request, keyed by the JSON field name, answered as a 400
-/// validation problem.</summary>
+/// <summary>What is wrong with a request, keyed by the JSON path of the field (<c>email</c>,
+/// <c>lines[2].quantity</c>), answered as a 400 validation problem.</summary>
 public sealed class FieldErrors
 {
     private readonly Dictionary<string, List<string>> errors = new(StringComparer.Ordinal);
 
     public bool IsEmpty => errors.Count == 0;
 
-    public FieldErrors Add(string field, string message)
+    /// <summary>Records <paramref name="message"/> for <paramref name="field"/>; a null message
+    /// (a rule that passed) records nothing.</summary>
+    public FieldErrors Add(string field, string? message)
     {
+        if (message is null) return this;
         if (!errors.TryGetValue(field, out var messages)) errors[field] = messages = [];
         messages.Add(message);
         return this;

@@ -1,10 +1,12 @@
 using System.Data;
 using Dapper;
 
-namespace Stampede.Ordering.Persistence;
+namespace Stampede.ServiceDefaults.Persistence;
 
-/// <summary>How Dapper maps ordering's rows: snake_case columns to PascalCase members, and
-/// <c>timestamptz</c> (which Npgsql reads as a UTC <see cref="DateTime"/>) to <see cref="DateTimeOffset"/>.</summary>
+/// <summary>How Dapper maps every service's rows onto positional records: snake_case columns to
+/// PascalCase members, <c>timestamptz</c> (which Npgsql reads as a UTC <see cref="DateTime"/>) to
+/// <see cref="DateTimeOffset"/>, and <c>text[]</c> to <c>string[]</c> (Dapper's constructor
+/// matching needs a handler to accept it).</summary>
 public static class DapperConventions
 {
     private static int applied;
@@ -14,6 +16,7 @@ public static class DapperConventions
         if (Interlocked.Exchange(ref applied, 1) == 1) return;
         DefaultTypeMap.MatchNamesWithUnderscores = true;
         SqlMapper.AddTypeHandler(new UtcDateTimeOffsetHandler());
+        SqlMapper.AddTypeHandler(new TextArrayHandler());
     }
 
     private sealed class UtcDateTimeOffsetHandler : SqlMapper.TypeHandler<DateTimeOffset>
@@ -26,5 +29,12 @@ public static class DapperConventions
             DateTime dateTime => new DateTimeOffset(DateTime.SpecifyKind(dateTime, DateTimeKind.Utc)),
             _ => throw new DataException($"Cannot read {value.GetType().Name} as a DateTimeOffset."),
         };
+    }
+
+    private sealed class TextArrayHandler : SqlMapper.TypeHandler<string[]>
+    {
+        public override void SetValue(IDbDataParameter parameter, string[]? value) => parameter.Value = (object?)value ?? DBNull.Value;
+
+        public override string[] Parse(object value) => (string[])value;
     }
 }

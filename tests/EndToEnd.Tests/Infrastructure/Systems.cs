@@ -1,0 +1,71 @@
+namespace Stampede.EndToEnd.Tests.Infrastructure;
+
+/// <summary>The system most tests share: a payment deadline long enough never to interfere.</summary>
+public sealed class SteadySystem : SystemFixture
+{
+    protected override int PortOffset => 1000;
+
+    protected override IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> Overrides => new Dictionary<string, IReadOnlyDictionary<string, string>>
+    {
+        ["ordering"] = new Dictionary<string, string> { ["Ordering__PaymentDeadline"] = "00:05:00" },
+    };
+}
+
+/// <summary>Orders expire after a few seconds, and payment does not void the PG session on expiry, so a
+/// buyer can still pay late (the money must then go back).</summary>
+public sealed class ShortDeadlineSystem : SystemFixture
+{
+    public static readonly TimeSpan PaymentDeadline = TimeSpan.FromSeconds(8);
+
+    protected override int PortOffset => 1050;
+
+    protected override IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> Overrides => new Dictionary<string, IReadOnlyDictionary<string, string>>
+    {
+        ["ordering"] = new Dictionary<string, string> { ["Ordering__PaymentDeadline"] = PaymentDeadline.ToString("c") },
+        ["payment"] = new Dictionary<string, string> { ["Payment__VoidAtPg"] = "false" },
+    };
+}
+
+/// <summary>Starts a <see cref="RunningSystem"/> for a test collection and logs in its seeded admin.</summary>
+public abstract class SystemFixture : IAsyncLifetime
+{
+    private RunningSystem? system;
+    private Shop? shop;
+
+    protected abstract int PortOffset { get; }
+
+    protected abstract IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> Overrides { get; }
+
+    public RunningSystem System => system ?? throw new InvalidOperationException("The system has not started.");
+
+    public Shop Shop => shop ?? throw new InvalidOperationException("The system has not started.");
+
+    public async ValueTask InitializeAsync()
+    {
+        system = await RunningSystem.StartAsync(PortOffset, Overrides);
+        shop = await Shop.OpenAsync(system);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        shop?.Dispose();
+        if (system is not null)
+        {
+            await system.DisposeAsync();
+        }
+
+        GC.SuppressFinalize(this);
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class SteadySystemCollection : ICollectionFixture<SteadySystem>
+{
+    public const string Name = "steady system";
+}
+
+[CollectionDefinition(Name)]
+public sealed class ShortDeadlineSystemCollection : ICollectionFixture<ShortDeadlineSystem>
+{
+    public const string Name = "short-deadline system";
+}

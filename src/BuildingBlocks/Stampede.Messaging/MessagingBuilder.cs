@@ -69,6 +69,9 @@ public static class MessagingRegistration
     public static MessagingBuilder AddMessaging(this IHostApplicationBuilder builder, string serviceName)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        // Messaging:ServiceName overrides the name (it prefixes the queues): tests and a second
+        // deployment on one broker give each host its own queues this way.
+        if (builder.Configuration["Messaging:ServiceName"] is { Length: > 0 } configured) serviceName = configured;
         if (string.IsNullOrWhiteSpace(serviceName) || !serviceName.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '-' or '_'))
         {
             throw new ArgumentException("A service name is lower-case letters, digits, '-' and '_' (it prefixes queue names).", nameof(serviceName));

@@ -22,8 +22,7 @@ public static class CatalogModule
         builder.Services.AddSingleton(builder.Configuration.GetSection(CatalogSettings.Section).Get<CatalogSettings>() ?? new CatalogSettings());
         builder.Services.AddSingleton<ProductDetailCache>();
 
-        // Messaging:ServiceName exists so tests can give each host its own queues on a shared broker.
-        builder.AddMessaging(builder.Configuration["Messaging:ServiceName"] ?? "catalog")
+        builder.AddMessaging("catalog")
             .Publishes<ProductChanged>()
             .Handles<StockAvailabilityChanged, StockAvailabilityChangedHandler>()
             .Handles<ProductChanged, ProductChangedHandler>();

@@ -41,9 +41,7 @@ public static class OrderingModule
         });
         builder.Services.AddHostedService<PaymentDeadlineJob>();
 
-        // Messaging:ServiceName (default "ordering") names the queues; a test, or a second deployment
-        // sharing one broker, sets its own so it never consumes another's messages.
-        builder.AddMessaging(builder.Configuration["Messaging:ServiceName"] ?? "ordering")
+        builder.AddMessaging("ordering")
             .Publishes<OrderPlaced>()
             .Publishes<OrderPaid>()
             .Publishes<OrderExpired>()

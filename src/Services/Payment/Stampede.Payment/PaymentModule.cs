@@ -38,9 +38,7 @@ public static class PaymentModule
         builder.Services.AddScoped<RefundPayment>();
         builder.Services.AddScoped<VoidSession>();
 
-        // Messaging:ServiceName (default "payment") names the queues; a test, or a second deployment
-        // sharing one broker, sets its own so it never consumes another's messages.
-        builder.AddMessaging(builder.Configuration["Messaging:ServiceName"] ?? "payment")
+        builder.AddMessaging("payment")
             .Publishes<PaymentCaptured>()
             .Publishes<PaymentFailed>()
             .Publishes<PaymentRefunded>()

@@ -30,13 +30,15 @@ public sealed class PaymentStore(IOutbox outbox)
         FindWhereAsync(connection, transaction, "payment_key = @value", paymentKey, cancellationToken);
 
     /// <summary>Inserts a new payment unless its order already has one; false (nothing written) then.</summary>
+    // No conflict target: two concurrent openings of one order carry the same order id, PG order id
+    // and payment key, and a target on one of them would let the others' unique indexes raise.
     public async Task<bool> TryInsertAsync(Payments.Payment payment, NpgsqlTransaction transaction, CancellationToken cancellationToken)
     {
         var inserted = await transaction.Connection!.ExecuteAsync(new CommandDefinition($"""
             INSERT INTO payments ({Columns})
             VALUES (@Id, @OrderId, @OrderNumber, @UserId, @OrderName, @Amount, @Currency, @PgOrderId, @PaymentKey, @PaymentUrl, @Status,
                     @CapturedAmount, @RefundedAmount, @FailureReason, @CreatedAt, @UpdatedAt, @Version + 1)
-            ON CONFLICT (order_id) DO NOTHING
+            ON CONFLICT DO NOTHING
             """, Parameters(payment), transaction, cancellationToken: cancellationToken));
         if (inserted == 0) return false;
         await WriteChangesAsync(payment, transaction, cancellationToken);

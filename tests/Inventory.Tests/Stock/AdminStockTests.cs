@@ -164,7 +164,7 @@ public sealed class AdminStockTests(InventoryApp app) : IClassFixture<InventoryA
         var anonymous = await client.SendAsync(Request(null));
         var stranger = await client.SendAsync(Request(TokenForge.SignedByStranger(Guid.CreateVersion7(), Roles.Admin)));
         var unsigned = await client.SendAsync(Request(TokenForge.Unsigned(Guid.CreateVersion7())));
-        var customer = await client.SendAsync(Request(app.Keys.Token(Guid.CreateVersion7(), Roles.Customer)));
+        var customer = await client.SendAsync(Request(app.Keys.TokenFor(Guid.CreateVersion7(), Roles.Customer)));
 
         anonymous.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
         stranger.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);

@@ -69,7 +69,7 @@ public class InventoryApp : IAsyncLifetime
     public HttpClient As(Guid userId, params string[] roles)
     {
         var client = factory.CreateClient();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Keys.Token(userId, roles));
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Keys.TokenFor(userId, roles));
         return client;
     }
 

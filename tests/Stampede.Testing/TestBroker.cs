@@ -5,11 +5,11 @@ using RabbitMQ.Client.Events;
 using Stampede.Contracts;
 using Stampede.Messaging;
 
-namespace Stampede.Ordering.Tests.Infrastructure;
+namespace Stampede.Testing;
 
-/// <summary>The test's own connection to the real broker: publishes the events ordering's neighbours
+/// <summary>The test's own connection to the real broker: publishes the events a service's neighbours
 /// would (StockReserved, PaymentCaptured, ...) to the test's exchange, and records every event that
-/// crosses that exchange, ordering's included, through a queue bound to all of it.</summary>
+/// crosses that exchange, the service's own included, through a queue bound to all of it.</summary>
 public sealed class TestBroker : IAsyncDisposable
 {
     private readonly ConcurrentQueue<(string EventName, byte[] Body)> seen = new();
@@ -30,7 +30,7 @@ public sealed class TestBroker : IAsyncDisposable
 
     public static async Task<TestBroker> StartAsync(string uri, string exchange)
     {
-        var connection = await new ConnectionFactory { Uri = new Uri(uri) }.CreateConnectionAsync("ordering-tests");
+        var connection = await new ConnectionFactory { Uri = new Uri(uri) }.CreateConnectionAsync("stampede-tests");
         var publishing = await connection.CreateChannelAsync(new CreateChannelOptions(
             publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
         var recording = await connection.CreateChannelAsync();
@@ -58,7 +58,7 @@ public sealed class TestBroker : IAsyncDisposable
         {
             MessageId = @event.EventId.ToString(),
             Type = eventName,
-            AppId = "ordering-tests",
+            AppId = "stampede-tests",
             ContentType = "application/json",
             DeliveryMode = DeliveryModes.Persistent,
         };

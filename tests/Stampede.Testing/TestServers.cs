@@ -30,6 +30,18 @@ public static class TestServers
         return connectionString;
     }
 
+    /// <summary>Drops a test's database (the servers are shared: leave nothing behind), closing the
+    /// pooled connections to it first.</summary>
+    public static async Task DropDatabaseAsync(string connectionString)
+    {
+        NpgsqlConnection.ClearAllPools();
+        var database = new NpgsqlConnectionStringBuilder(connectionString).Database!;
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(Postgres) { Database = "postgres" }.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{database.Replace("\"", "\"\"")}\" WITH (FORCE)", connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
     private static string Require(string name) =>
         Environment.GetEnvironmentVariable(name) is { Length: > 0 } value
             ? value

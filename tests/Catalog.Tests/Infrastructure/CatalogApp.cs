@@ -86,7 +86,7 @@ public sealed class CatalogApp : IAsyncLifetime
         await Database.DisposeAsync();
         Keys.Dispose();
         await RemoveBrokerTopologyAsync();
-        await DropDatabaseAsync();
+        await TestServers.DropDatabaseAsync(ConnectionString);
     }
 
     private async Task RemoveBrokerTopologyAsync()
@@ -102,15 +102,5 @@ public sealed class CatalogApp : IAsyncLifetime
         await channel.QueueDeleteAsync($"{MessagingService}.dead-letters");
         await channel.ExchangeDeleteAsync($"{MessagingService}.dead-letters");
         await channel.ExchangeDeleteAsync(Exchange);
-    }
-
-    private async Task DropDatabaseAsync()
-    {
-        NpgsqlConnection.ClearAllPools();
-        var name = new NpgsqlConnectionStringBuilder(ConnectionString).Database;
-        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(TestServers.Postgres) { Database = "postgres" }.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", connection);
-        await command.ExecuteNonQueryAsync();
     }
 }

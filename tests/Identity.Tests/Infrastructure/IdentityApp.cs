@@ -71,11 +71,7 @@ public class IdentityApp : WebApplicationFactory<IdentityService>, IAsyncLifetim
     {
         await base.DisposeAsync();
         GC.SuppressFinalize(this);
-        using (var pooled = new NpgsqlConnection(ConnectionString)) NpgsqlConnection.ClearPool(pooled);
-        var database = new NpgsqlConnectionStringBuilder(ConnectionString).Database;
-        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(TestServers.Postgres) { Database = "postgres" }.ConnectionString);
-        await connection.OpenAsync();
-        await connection.ExecuteAsync($"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)");
+        await TestServers.DropDatabaseAsync(ConnectionString);
     }
 
     public HttpClient Client(string? accessToken = null, string? forwardedFor = null)

@@ -94,13 +94,7 @@ public class InventoryApp : IAsyncLifetime
         await factory.DisposeAsync();
         await Bus.DisposeAsync();
         Keys.Dispose();
-        // The servers are shared: leave no database behind.
-        NpgsqlConnection.ClearAllPools();
-        await using var server = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(TestServers.Postgres) { Database = "postgres" }.ConnectionString);
-        await server.OpenAsync();
-        await using var drop = new NpgsqlCommand(
-            $"DROP DATABASE IF EXISTS \"{new NpgsqlConnectionStringBuilder(ConnectionString).Database}\" WITH (FORCE)", server);
-        await drop.ExecuteNonQueryAsync();
+        await TestServers.DropDatabaseAsync(ConnectionString);
         GC.SuppressFinalize(this);
     }
 }

@@ -161,15 +161,7 @@ public class OrderingApp : IAsyncLifetime
         await Catalog.DisposeAsync();
         await Payment.DisposeAsync();
         Keys.Dispose();
-        await DropDatabaseAsync();
+        await TestServers.DropDatabaseAsync(ConnectionString);
         GC.SuppressFinalize(this);
-    }
-
-    private async Task DropDatabaseAsync()
-    {
-        NpgsqlConnection.ClearAllPools();
-        var database = new NpgsqlConnectionStringBuilder(ConnectionString).Database;
-        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(TestServers.Postgres) { Database = "postgres" }.ConnectionString);
-        await connection.ExecuteAsync($"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)");
     }
 }

@@ -219,16 +219,8 @@ public class PaymentApp : IAsyncLifetime
         await Broker.DisposeAsync();
         await Pg.DisposeAsync();
         Keys.Dispose();
-        await DropDatabaseAsync();
+        await TestServers.DropDatabaseAsync(ConnectionString);
         GC.SuppressFinalize(this);
-    }
-
-    private async Task DropDatabaseAsync()
-    {
-        NpgsqlConnection.ClearAllPools();
-        var database = new NpgsqlConnectionStringBuilder(ConnectionString).Database;
-        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(TestServers.Postgres) { Database = "postgres" }.ConnectionString);
-        await connection.ExecuteAsync($"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)");
     }
 
     private sealed class PaymentHost(IReadOnlyDictionary<string, string?> settings, TestSigningKeys keys) : WebApplicationFactory<PaymentService>

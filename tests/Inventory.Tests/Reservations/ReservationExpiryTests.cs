@@ -1,3 +1,4 @@
+using Stampede.Contracts;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -127,6 +128,40 @@ public sealed class ReservationExpiryTests(ReservationExpiryApp app) : IClassFix
         (await app.Database.ReservationStatusAsync(late.OrderId)).ShouldBe("released");
         var level = await app.Database.LevelAsync(sku);
         (level!.OnHand, level.Reserved).ShouldBe((5L, 3L));
+        await app.Database.ShouldBeConservedAsync();
+        // Not a log line: ordering is told, so it refunds the buyer.
+        (await app.Bus.WaitForAsync<StockCommitFailed>(e => e.OrderId == late.OrderId)).Single().Reason.ShouldContain("sold out");
+
+        // The same payment delivered again is settled: no second answer, no stock moved.
+        var again = Orders.Paid(late);
+        await app.Bus.PublishAsync(again);
+        await app.Database.HandledAsync(again.EventId);
+        await Task.Delay(300);
+        app.Bus.Received<StockCommitFailed>().Count(e => e.OrderId == late.OrderId).ShouldBe(1);
+        (await app.Database.LevelAsync(sku))!.OnHand.ShouldBe(5);
+    }
+
+    public static TheoryData<bool> CancelFirst => [true, false];
+
+    [Theory]
+    [MemberData(nameof(CancelFirst))]
+    public async Task A_paid_cancellation_and_a_late_payment_after_expiry_leave_the_same_stock_in_either_order(bool cancelFirst)
+    {
+        var sku = Guid.CreateVersion7();
+        await app.SeedAsync(sku, 10);
+        var order = await ReserveThenExpireAsync(sku, 4);
+        var paid = Orders.Paid(order);
+        var cancelled = new OrderCancelled(order.OrderId, WasPaid: true, paid.PaymentId, paid.Total, "buyer");
+
+        foreach (var @event in cancelFirst ? new IntegrationEvent[] { cancelled, paid } : [paid, cancelled])
+        {
+            await app.Bus.PublishAsync(@event);
+            await app.Database.HandledAsync(@event.EventId);
+        }
+
+        // Nothing sold in the end, whichever came first: every unit is on the shelf and available.
+        var level = await app.Database.LevelAsync(sku);
+        (level!.OnHand, level.Reserved).ShouldBe((10L, 0L));
         await app.Database.ShouldBeConservedAsync();
     }
 

@@ -19,7 +19,7 @@ public sealed class EventBus : IAsyncDisposable
 {
     private static readonly Dictionary<string, Type> InventoryEvents = new[]
     {
-        typeof(StockReserved), typeof(StockRejected), typeof(StockAvailabilityChanged),
+        typeof(StockReserved), typeof(StockRejected), typeof(StockAvailabilityChanged), typeof(StockCommitFailed),
     }.ToDictionary(EventNames.Of);
 
     private readonly ConcurrentQueue<IntegrationEvent> received = new();

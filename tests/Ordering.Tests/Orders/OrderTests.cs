@@ -24,7 +24,7 @@ public sealed class OrderTests
     private static Order Paid()
     {
         var order = AwaitingPayment();
-        order.AcceptCapturedPayment(order.PaymentId!.Value, order.Total, Now);
+        order.AcceptCapturedPayment(order.PaymentId!.Value, order.Total, Now, Now);
         order.MarkSaved();
         return order;
     }
@@ -88,7 +88,7 @@ public sealed class OrderTests
     {
         var order = AwaitingPayment();
         var paymentId = order.PaymentId!.Value;
-        order.AcceptCapturedPayment(paymentId, order.Total, Now).ShouldBe(PaymentDisposition.Accepted);
+        order.AcceptCapturedPayment(paymentId, order.Total, Now, Now).ShouldBe(PaymentDisposition.Accepted);
         order.Status.ShouldBe(OrderStatus.Paid);
         order.PendingEvents.Single().ShouldBeOfType<OrderPaid>().PaymentId.ShouldBe(paymentId);
     }
@@ -97,7 +97,7 @@ public sealed class OrderTests
     public void The_same_capture_twice_changes_nothing_the_second_time()
     {
         var order = Paid();
-        order.AcceptCapturedPayment(order.PaymentId!.Value, order.Total, Now).ShouldBeNull();
+        order.AcceptCapturedPayment(order.PaymentId!.Value, order.Total, Now, Now).ShouldBeNull();
         order.HasChanges.ShouldBeFalse();
         order.PendingEvents.ShouldBeEmpty();
     }
@@ -110,11 +110,58 @@ public sealed class OrderTests
         order.MarkSaved();
         var late = Guid.NewGuid();
 
-        order.AcceptCapturedPayment(late, order.Total, Now + Window).ShouldBe(PaymentDisposition.Refunding);
+        order.AcceptCapturedPayment(late, order.Total, Now + Window, Now + Window).ShouldBe(PaymentDisposition.Refunding);
 
         order.Status.ShouldBe(OrderStatus.Expired);
         var refund = order.PendingEvents.Single().ShouldBeOfType<RefundRequested>();
         (refund.PaymentId, refund.Amount).ShouldBe((late, order.Total));
+    }
+
+    [Fact]
+    public void A_capture_made_after_the_deadline_is_refunded_and_expires_the_order_still_awaiting_payment()
+    {
+        var order = AwaitingPayment();
+        var paymentId = order.PaymentId!.Value;
+        var capturedAt = Now + Window + TimeSpan.FromSeconds(1);
+
+        order.AcceptCapturedPayment(paymentId, order.Total, capturedAt, capturedAt).ShouldBe(PaymentDisposition.Refunding);
+
+        order.Status.ShouldBe(OrderStatus.Expired);
+        order.PendingEvents.Select(e => e.GetType()).ShouldBe([typeof(RefundRequested), typeof(OrderExpired)]);
+        order.PendingEvents.OfType<RefundRequested>().Single().Reason.ShouldContain("after the payment deadline");
+    }
+
+    [Fact]
+    public void A_capture_made_by_the_deadline_pays_the_order_even_when_it_arrives_later()
+    {
+        var order = AwaitingPayment();
+        var capturedAt = Now + Window;
+
+        order.AcceptCapturedPayment(order.PaymentId!.Value, order.Total, capturedAt, capturedAt + TimeSpan.FromMinutes(1))
+            .ShouldBe(PaymentDisposition.Accepted);
+        order.Status.ShouldBe(OrderStatus.Paid);
+    }
+
+    [Fact]
+    public void A_paid_order_whose_stock_cannot_be_committed_is_refunded_and_ends_cancelled()
+    {
+        var order = Paid();
+        order.FailFulfilment("sold out", Now);
+
+        order.Status.ShouldBe(OrderStatus.Cancelling);
+        var cancelled = order.PendingEvents.Single().ShouldBeOfType<OrderCancelled>();
+        (cancelled.WasPaid, cancelled.RefundAmount, cancelled.PaymentId).ShouldBe((true, order.Total, order.PaymentId));
+        cancelled.Reason.ShouldContain("sold out");
+        order.MarkSaved();
+        order.RecordRefund(order.PaymentId!.Value, order.Total, Now);
+        order.Status.ShouldBe(OrderStatus.Cancelled);
+        order.Payments.Single().Disposition.ShouldBe(PaymentDisposition.Refunded);
+    }
+
+    [Fact]
+    public void Only_a_paid_order_fails_its_fulfilment()
+    {
+        BrokenRule(() => AwaitingPayment().FailFulfilment("sold out", Now)).ShouldBe(OrderRules.OnlyAPaidOrderFailsItsFulfilment);
     }
 
     [Fact]

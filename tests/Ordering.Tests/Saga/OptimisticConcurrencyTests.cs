@@ -30,7 +30,7 @@ public sealed class OptimisticConcurrencyTests(OrderingApp app) : IClassFixture<
 
         cancelling.Cancel(CancelOrder.Reason, DateTimeOffset.UtcNow);
         (await Store.TrySaveAsync(cancelling, buyerTransaction, default)).ShouldBeTrue();
-        paying.AcceptCapturedPayment(paymentId, paying.Total, DateTimeOffset.UtcNow);
+        paying.AcceptCapturedPayment(paymentId, paying.Total, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow);
         // The loser's UPDATE waits on the winner's row lock and, once the winner commits, finds another version.
         var stale = Store.TrySaveAsync(paying, paymentTransaction, default);
         await Task.Delay(300);
@@ -39,7 +39,7 @@ public sealed class OptimisticConcurrencyTests(OrderingApp app) : IClassFixture<
         (await stale).ShouldBeFalse();
 
         var redecided = await Store.ChangeAsync(paymentTransaction, placed.OrderId,
-            order => order.AcceptCapturedPayment(paymentId, order.Total, DateTimeOffset.UtcNow), default);
+            order => order.AcceptCapturedPayment(paymentId, order.Total, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow), default);
         await paymentTransaction.CommitAsync();
 
         redecided!.Status.ShouldBe(OrderStatus.Cancelled);

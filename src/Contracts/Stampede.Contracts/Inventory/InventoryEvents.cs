@@ -13,3 +13,9 @@ public sealed record StockRejected(Guid OrderId, string Reason, IReadOnlyList<Gu
 /// grows with every change so an older event never overwrites a newer one.</summary>
 [EventName("inventory.stock-availability-changed.v1")]
 public sealed record StockAvailabilityChanged(Guid SkuId, long Available, long Version) : IntegrationEvent;
+
+/// <summary>An order was paid, but its units could not be committed: its reservation had expired
+/// and the stock was sold meanwhile. Nothing was taken off the shelf; ordering gives the money
+/// back and ends the order.</summary>
+[EventName("inventory.stock-commit-failed.v1")]
+public sealed record StockCommitFailed(Guid OrderId, string Reason) : IntegrationEvent;

@@ -25,6 +25,7 @@ public static class InventoryModule
             .Publishes<StockReserved>()
             .Publishes<StockRejected>()
             .Publishes<StockAvailabilityChanged>()
+            .Publishes<StockCommitFailed>()
             .Handles<OrderPlaced, ReserveStock>()
             .Handles<OrderPaid, CommitReservation>()
             .Handles<OrderExpired, ReleaseReservation>()

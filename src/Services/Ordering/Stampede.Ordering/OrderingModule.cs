@@ -50,6 +50,7 @@ public static class OrderingModule
             .Publishes<RefundRequested>()
             .Handles<StockReserved, StockReservedHandler>()
             .Handles<StockRejected, StockRejectedHandler>()
+            .Handles<StockCommitFailed, StockCommitFailedHandler>()
             .Handles<PaymentCaptured, PaymentCapturedHandler>()
             .Handles<PaymentFailed, PaymentFailedHandler>()
             .Handles<PaymentRefunded, PaymentRefundedHandler>();

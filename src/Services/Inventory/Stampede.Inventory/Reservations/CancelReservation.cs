@@ -32,6 +32,11 @@ public sealed class CancelReservation(TimeProvider time, ReleaseReservation rele
                 await reservation.CommitAsync(transaction, now, cancellationToken);
                 reservation = reservation with { Status = ReservationStatus.Committed };
                 break;
+            case { Status: ReservationStatus.Released, Outcome: ReservationOutcome.ReservationExpired } expired:
+                // The units went back when the reservation expired, and the OrderPaid behind this
+                // cancellation is still on its way: close the reservation so that payment sells nothing.
+                await expired.MoveToAsync(transaction, ReservationStatus.Released, ReservationOutcome.OrderCancelled, now, cancellationToken);
+                return [];
             case { } settled:
                 logger.LogInformation("Restock of order {OrderId} ignored: its reservation is {Status}", cancelled.OrderId, settled.Status);
                 return [];

@@ -1,12 +1,15 @@
 using Npgsql;
 using Stampede.Contracts;
+using Stampede.Contracts.Inventory;
 using Stampede.Contracts.Ordering;
 using Stampede.Inventory.Stock;
 using Stampede.Messaging;
 
 namespace Stampede.Inventory.Reservations;
 
-/// <summary>An order was paid: its held units are sold (on hand and reserved both drop).</summary>
+/// <summary>An order was paid: its held units are sold (on hand and reserved both drop). When they
+/// cannot be (the reservation expired and the stock is gone), the answer is
+/// <see cref="StockCommitFailed"/>, so ordering refunds: never a paid order without goods.</summary>
 public sealed class CommitReservation(TimeProvider time, ILogger<CommitReservation> logger) : IIntegrationEventHandler<OrderPaid>
 {
     public async Task HandleAsync(OrderPaid @event, MessageContext context, CancellationToken cancellationToken)
@@ -42,9 +45,11 @@ public sealed class CommitReservation(TimeProvider time, ILogger<CommitReservati
         var levels = await StockRows.LockAsync(transaction, reservation.Lines.Select(line => line.SkuId), cancellationToken);
         if (reservation.Lines.Any(line => !levels.TryGetValue(line.SkuId, out var level) || level.Available < line.Quantity))
         {
-            logger.LogError("Order {OrderId} was paid after its reservation expired and its stock is gone; it cannot be filled",
+            logger.LogWarning("Order {OrderId} was paid after its reservation expired and its stock is gone; answering StockCommitFailed",
                 reservation.OrderId);
-            return [];
+            // The outcome moves on, so a cancellation or a redelivered payment finds it settled.
+            await reservation.MoveToAsync(transaction, ReservationStatus.Released, ReservationOutcome.CommitFailed, now, cancellationToken);
+            return [new StockCommitFailed(reservation.OrderId, "The reservation expired before the payment arrived and the stock is sold out.")];
         }
 
         var sold = await StockRows.ApplyAsync(transaction, reservation.Changes(onHand: -1, reserved: 0),

@@ -25,6 +25,7 @@ public static class ReservationOutcome
     public const string ReservationExpired = "reservation-expired";
     public const string StockShort = "stock-short";
     public const string InvalidOrder = "invalid-order";
+    public const string CommitFailed = "commit-failed";
 }
 
 public sealed record ReservationLine(Guid SkuId, int Quantity);

@@ -132,13 +132,16 @@ public sealed class Order
     }
 
     /// <summary>Decides what a captured payment means for this order: it pays an order awaiting
-    /// payment when the amount is the total; a payment seen before changes nothing; any other
-    /// money (late, after cancellation, a second payment, a wrong amount) goes back to the buyer.</summary>
-    public PaymentDisposition? AcceptCapturedPayment(Guid paymentId, long amount, DateTimeOffset now)
+    /// payment when the amount is the total and it was captured by the deadline; a payment seen
+    /// before changes nothing; any other money (after the deadline, after cancellation, a second
+    /// payment, a wrong amount) goes back to the buyer. A capture after the deadline also expires
+    /// the order, since inventory may already have let its units go.</summary>
+    public PaymentDisposition? AcceptCapturedPayment(Guid paymentId, long amount, DateTimeOffset capturedAt, DateTimeOffset now)
     {
         if (payments.Any(payment => payment.PaymentId == paymentId)) return null;
 
-        if (Status == OrderStatus.AwaitingPayment && amount == Total)
+        var late = capturedAt > PaymentDeadline;
+        if (Status == OrderStatus.AwaitingPayment && amount == Total && !late)
         {
             PaymentId = paymentId;
             payments.Add(new OrderPayment(paymentId, amount, PaymentDisposition.Accepted, now, now));
@@ -147,13 +150,26 @@ public sealed class Order
             return PaymentDisposition.Accepted;
         }
 
-        var reason = Status == OrderStatus.AwaitingPayment
-            ? $"Captured amount {amount} differs from the order total {Total}"
-            : $"Payment captured while the order is {Status}";
+        var reason = Status != OrderStatus.AwaitingPayment ? $"Payment captured while the order is {Status}"
+            : late ? $"Payment captured at {capturedAt:O}, after the payment deadline {PaymentDeadline:O}"
+            : $"Captured amount {amount} differs from the order total {Total}";
         payments.Add(new OrderPayment(paymentId, amount, PaymentDisposition.Refunding, now, now));
         Touch(now);
         Raise(new RefundRequested(Id, paymentId, amount, reason));
+        if (late && IsUnpaid && now >= PaymentDeadline) Expire(now);
         return PaymentDisposition.Refunding;
+    }
+
+    /// <summary>Inventory could not hand over the goods of this paid order: the money goes back and
+    /// the order ends as cancelled, with the reason in its history. Only a paid order changes; one
+    /// the buyer is already cancelling is refunded by that cancellation.</summary>
+    public void FailFulfilment(string reason, DateTimeOffset now)
+    {
+        Require(Status == OrderStatus.Paid, OrderRules.OnlyAPaidOrderFailsItsFulfilment);
+        SetDisposition(PaymentId!.Value, PaymentDisposition.Refunding, now);
+        var why = $"Stock could not be committed: {reason}";
+        MoveTo(OrderStatus.Cancelling, now, why);
+        Raise(new OrderCancelled(Id, WasPaid: true, PaymentId, RefundAmount: Total, why));
     }
 
     public void FailPayment(string reason, DateTimeOffset now)

@@ -27,6 +27,9 @@ public static class OrderRules
     public static readonly OrderRule OnlyAnUnpaidOrPaidOrderCanBeCancelled = new(
         nameof(OnlyAnUnpaidOrPaidOrderCanBeCancelled), "Only an order awaiting stock or payment, or a paid order, can be cancelled.");
 
+    public static readonly OrderRule OnlyAPaidOrderFailsItsFulfilment = new(
+        nameof(OnlyAPaidOrderFailsItsFulfilment), "Only a paid order can fail to receive its stock.");
+
     public static readonly OrderRule AnOrderHasLines = new(
         nameof(AnOrderHasLines), "An order needs at least one line.");
 }

@@ -6,9 +6,10 @@ using Stampede.Ordering.Persistence;
 
 namespace Stampede.Ordering.Saga;
 
-/// <summary>Money was captured: it pays an order awaiting payment (OrderPaid); money for an order
-/// that expired, was cancelled, failed or is already paid goes back (RefundRequested); a payment
-/// seen before changes nothing.</summary>
+/// <summary>Money was captured: it pays an order awaiting payment (OrderPaid) when it was captured
+/// by the deadline (the event's <c>OccurredAt</c>); money captured later, or for an order that
+/// expired, was cancelled, failed or is already paid goes back (RefundRequested); a payment seen
+/// before changes nothing.</summary>
 public sealed class PaymentCapturedHandler(OrderStore orders, TimeProvider time, ILogger<PaymentCapturedHandler> logger)
     : IIntegrationEventHandler<PaymentCaptured>
 {
@@ -16,7 +17,7 @@ public sealed class PaymentCapturedHandler(OrderStore orders, TimeProvider time,
     {
         PaymentDisposition? disposition = null;
         var order = await orders.ChangeAsync(context.Transaction, captured.OrderId,
-            current => disposition = current.AcceptCapturedPayment(captured.PaymentId, captured.Amount, time.GetUtcNow()),
+            current => disposition = current.AcceptCapturedPayment(captured.PaymentId, captured.Amount, captured.OccurredAt, time.GetUtcNow()),
             cancellationToken);
         if (order is null)
         {

@@ -74,6 +74,25 @@ public sealed class CartTests(OrderingApp app) : IClassFixture<OrderingApp>
     }
 
     [Fact]
+    public async Task An_order_from_the_cart_takes_off_only_what_it_bought()
+    {
+        var (shirt, socks, hat) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
+        var userId = Guid.NewGuid();
+        var carts = app.Factory.Services.GetRequiredService<CartStore>();
+        await carts.SetAsync(userId, shirt, 2);
+        await carts.SetAsync(userId, socks, 1);
+        var ordered = await carts.GetAsync(userId);
+
+        // While the order is being placed, the buyer adds a hat and raises the socks in another tab.
+        await carts.SetAsync(userId, hat, 1);
+        await carts.SetAsync(userId, socks, 3);
+        await carts.RemoveOrderedAsync(userId, ordered);
+
+        (await carts.GetAsync(userId)).OrderBy(line => line.SkuId).ShouldBe(
+            new[] { new CartLine(hat, 1), new CartLine(socks, 2) }.OrderBy(line => line.SkuId));
+    }
+
+    [Fact]
     public async Task An_unknown_sku_is_not_found_naming_it()
     {
         using var client = app.NewCustomer();

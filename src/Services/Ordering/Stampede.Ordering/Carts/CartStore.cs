@@ -28,6 +28,16 @@ public sealed class CartStore(IConnectionMultiplexer redis)
         return removed
         """;
 
+    // Takes off only what an order bought: a line added or raised after the cart was read stays.
+    private const string RemoveOrderedScript = """
+        for i = 1, #ARGV - 1, 2 do
+            local left = tonumber(redis.call('HGET', KEYS[1], ARGV[i]) or '0') - tonumber(ARGV[i + 1])
+            if left > 0 then redis.call('HSET', KEYS[1], ARGV[i], left) else redis.call('HDEL', KEYS[1], ARGV[i]) end
+        end
+        if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('EXPIRE', KEYS[1], ARGV[#ARGV]) end
+        return 1
+        """;
+
     public async Task<IReadOnlyList<CartLine>> GetAsync(Guid userId)
     {
         var entries = await redis.GetDatabase().HashGetAllAsync(Key(userId));
@@ -53,6 +63,11 @@ public sealed class CartStore(IConnectionMultiplexer redis)
     }
 
     public Task ClearAsync(Guid userId) => redis.GetDatabase().KeyDeleteAsync(Key(userId));
+
+    /// <summary>Lowers each line by the quantity ordered (removing it at zero), in one step.</summary>
+    public Task RemoveOrderedAsync(Guid userId, IReadOnlyList<CartLine> ordered) =>
+        redis.GetDatabase().ScriptEvaluateAsync(RemoveOrderedScript, [Key(userId)],
+            [.. ordered.SelectMany(line => new RedisValue[] { line.SkuId.ToString(), line.Quantity }), (long)Lifetime.TotalSeconds]);
 
     public static string Key(Guid userId) => $"ordering:cart:{userId}";
 }

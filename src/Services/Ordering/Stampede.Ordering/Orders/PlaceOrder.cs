@@ -94,7 +94,7 @@ public static class PlaceOrder
         await services.Orders.InsertAsync(order, transaction, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 
-        if (fromCart) await ClearCartAsync(services, userId);
+        if (fromCart) await RemoveOrderedFromCartAsync(services, userId, wanted);
         // Relative, so it resolves right both on the service (/orders) and behind the gateway (/api/ordering/orders).
         return TypedResults.Created($"orders/{order.Id}",
             new PlacedOrder(order.Id, order.OrderNumber, order.Status.ToString(), order.Total, order.Currency, order.PaymentUrl));
@@ -216,11 +216,11 @@ public static class PlaceOrder
             """, new { userId, key }, cancellationToken: cancellationToken));
     }
 
-    private static async Task ClearCartAsync(PlaceOrderServices services, Guid userId)
+    private static async Task RemoveOrderedFromCartAsync(PlaceOrderServices services, Guid userId, IReadOnlyList<CartLine> ordered)
     {
         try
         {
-            await services.Carts.ClearAsync(userId);
+            await services.Carts.RemoveOrderedAsync(userId, ordered);
         }
         catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
         {

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Stampede.Cli;
+using Stampede.Cli.Audit;
 using Stampede.Cli.Commands;
 using Stampede.Cli.Demo;
 using Stampede.Cli.Messaging;
@@ -12,6 +13,7 @@ var root = new RootCommand("Stampede developer tool: run the system, its servers
     TestCommand.Create(),
     ServersCommand.Create(),
     DemoCommand.Create(),
+    AuditCommand.Create(),
 };
 foreach (var c in MessagingCommands.All())
 {

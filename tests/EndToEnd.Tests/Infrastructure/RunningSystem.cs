@@ -2,8 +2,11 @@ using System.Diagnostics;
 using System.Reflection;
 using Npgsql;
 using Stampede.Cli;
+using Stampede.Cli.Audit;
+using Stampede.Cli.Demo;
 using Stampede.Cli.Processes;
 using Stampede.Cli.Services;
+using Stampede.Messaging;
 using Stampede.Testing;
 
 namespace Stampede.EndToEnd.Tests.Infrastructure;
@@ -79,6 +82,18 @@ public sealed class RunningSystem : IAsyncDisposable
     }
 
     public bool IsRunning(string name) => processes[name].Running() is not null;
+
+    /// <summary>`./stampede audit` against this system: its admin views through the gateway and the
+    /// dead letters of its consuming services.</summary>
+    public async Task<AuditReport> AuditAsync(TimeSpan grace, CancellationToken ct = default)
+    {
+        using var http = StampedeApi.CreateHttpClient(GatewayUrl);
+        var admin = new StampedeApi(http, new ApiStatistics());
+        await admin.LoginAsync(ServiceCatalog.AdminEmail, ServiceCatalog.AdminPassword, ct);
+        await using var queue = await DeadLetterQueue.ConnectAsync(servers.RabbitMq, ct);
+        var consumers = services.Where(s => s.Kind == ServiceKind.Service && s.Name != "gateway").Select(MessagingName).ToList();
+        return await SystemAudit.RunAsync(admin, (queue, consumers), grace, TimeProvider.System, ct);
+    }
 
     public string LogTail(string name, int lines = 30) => processes.TryGetValue(name, out var process) ? process.Tail(lines) : "(not started)";
 

@@ -1,3 +1,5 @@
+using Stampede.Cli.Audit;
+
 namespace Stampede.EndToEnd.Tests.Infrastructure;
 
 /// <summary>The system most tests share: a payment deadline long enough never to interfere.</summary>
@@ -46,15 +48,42 @@ public abstract class SystemFixture : IAsyncLifetime
         shop = await Shop.OpenAsync(system);
     }
 
+    /// <summary>The audit every test collection ends with: after all its sagas, stock, money and
+    /// orders still agree. A finding fails the run.</summary>
     public async ValueTask DisposeAsync()
     {
         shop?.Dispose();
+        AuditReport? report = null;
         if (system is not null)
         {
-            await system.DisposeAsync();
+            try
+            {
+                report = await AuditWhenSettledAsync(system);
+            }
+            finally
+            {
+                await system.DisposeAsync();
+            }
         }
 
         GC.SuppressFinalize(this);
+        if (report is { IsClean: false })
+        {
+            throw new InvalidOperationException($"The audit after the {GetType().Name} tests found:\n" +
+                string.Join("\n", report.Findings.Select(f => $"  {f.Check} {f.Id}: {f.Detail}")));
+        }
+    }
+
+    // Sagas of the last tests may still be travelling: ask again for a while before calling a finding real.
+    private static async Task<AuditReport> AuditWhenSettledAsync(RunningSystem system)
+    {
+        var until = DateTime.UtcNow + Shop.SagaTimeout;
+        while (true)
+        {
+            var report = await system.AuditAsync(TimeSpan.FromSeconds(20));
+            if (report.IsClean || DateTime.UtcNow > until) return report;
+            await Task.Delay(1000);
+        }
     }
 }
 

@@ -1,4 +1,5 @@
 using Stampede.Contracts.Inventory;
+using Stampede.Inventory.Audit;
 using Stampede.Contracts.Ordering;
 using Stampede.Inventory.Reservations;
 using Stampede.Inventory.Stock;
@@ -50,6 +51,7 @@ public static class InventoryModule
         SeedStock.Map(admin);
         GetStock.Map(admin);
         GetStockLedger.Map(admin);
+        AuditStock.Map(admin);
 
         GetAvailability.Map(app.MapGroup("").WithTags("Internal"));
         return app;

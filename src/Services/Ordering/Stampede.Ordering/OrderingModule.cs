@@ -2,6 +2,7 @@ using Stampede.Contracts.Inventory;
 using Stampede.Contracts.Ordering;
 using Stampede.Contracts.Payment;
 using Stampede.Messaging;
+using Stampede.Ordering.Audit;
 using Stampede.Ordering.Carts;
 using Stampede.Ordering.Http;
 using Stampede.Ordering.Orders;
@@ -74,6 +75,7 @@ public static class OrderingModule
         var admin = app.MapGroup("/admin/orders").RequireAuthorization(Policies.Admin).WithTags("Admin");
         admin.MapGet("/", ListOrders.HandleForAdminAsync);
         admin.MapGet("/{id:guid}", GetOrder.HandleForAdminAsync);
+        app.MapGroup("/admin/audit").RequireAuthorization(Policies.Admin).WithTags("Admin").MapGet("/", AuditOrders.HandleAsync);
 
         // Service-to-service only: the gateway refuses /internal paths (see GetOrderForPayment).
         var @internal = app.MapGroup("/internal/orders").AllowAnonymous().WithTags("Internal");

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Stampede.Contracts.Ordering;
 using Stampede.Contracts.Payment;
 using Stampede.Messaging;
+using Stampede.Payment.Audit;
 using Stampede.Payment.Payments;
 using Stampede.Payment.Persistence;
 using Stampede.Payment.Pg;
@@ -64,6 +65,8 @@ public static class PaymentModule
             .MapGet("/orders/{orderId:guid}", GetPayments.ForOrderAsync);
         app.MapGroup("/admin/payments").RequireAuthorization(Policies.Admin).WithTags("Admin")
             .MapGet("/", GetPayments.ListAsync);
+        app.MapGroup("/admin/audit").RequireAuthorization(Policies.Admin).WithTags("Admin")
+            .MapGet("/", AuditPayments.HandleAsync);
         return app;
     }
 

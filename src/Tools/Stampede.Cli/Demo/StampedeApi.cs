@@ -159,6 +159,16 @@ public sealed class StampedeApi(HttpClient http, ApiStatistics statistics)
     public Task<PaymentReturn> ReturnFromPgAsync(string redirectUrl, CancellationToken ct) =>
         SendAsync<PaymentReturn>(HttpMethod.Get, redirectUrl, null, ct, authorize: false);
 
+    public Task<OrderingAudit> AuditOrdersAsync(TimeSpan grace, CancellationToken ct) =>
+        SendAsync<OrderingAudit>(HttpMethod.Get, $"api/ordering/admin/audit?graceSeconds={(int)grace.TotalSeconds}", null, ct);
+
+    public Task<PaymentAudit> AuditPaymentsAsync(CancellationToken ct) => SendAsync<PaymentAudit>(HttpMethod.Get, "api/payment/admin/audit", null, ct);
+
+    public Task<InventoryAudit> AuditStockAsync(CancellationToken ct) => SendAsync<InventoryAudit>(HttpMethod.Get, "api/inventory/admin/audit", null, ct);
+
+    public Task<List<ReservationState>> ReservationsOfAsync(IReadOnlyList<Guid> orderIds, CancellationToken ct) =>
+        SendAsync<List<ReservationState>>(HttpMethod.Post, "api/inventory/admin/audit/reservations", new { orderIds }, ct);
+
     private async Task SendAsync(HttpMethod method, string path, object? body, CancellationToken ct)
     {
         using var response = await SendRawAsync(method, path, body, null, ct);
@@ -316,3 +326,21 @@ public sealed record LedgerLine(string Kind, long Amount, DateTimeOffset At, str
 public sealed record PaymentDetails(
     Guid PaymentId, Guid OrderId, string Status, long Amount, string Currency, long CapturedAmount, long RefundedAmount,
     IReadOnlyList<LedgerLine> Ledger);
+
+public sealed record PaidOrder(Guid OrderId, Guid PaymentId, DateTimeOffset PaidAt);
+
+public sealed record StuckOrder(Guid OrderId, string Status, DateTimeOffset PaymentDeadline, DateTimeOffset UpdatedAt);
+
+public sealed record OrderingAudit(IReadOnlyList<PaidOrder> Paid, IReadOnlyList<StuckOrder> Stuck);
+
+public sealed record HeldMoney(Guid PaymentId, Guid OrderId, string Status, long CapturedAmount, long RefundedAmount, DateTimeOffset UpdatedAt);
+
+public sealed record PaymentDrift(Guid PaymentId, long CapturedAmount, long LedgerCaptured, long RefundedAmount, long LedgerRefunded);
+
+public sealed record PaymentAudit(IReadOnlyList<HeldMoney> Held, IReadOnlyList<PaymentDrift> Drift);
+
+public sealed record StockDrift(Guid SkuId, long OnHand, long Reserved, long LedgerOnHand, long LedgerReserved, long HeldReserved);
+
+public sealed record InventoryAudit(long Skus, long HeldReservations, IReadOnlyList<StockDrift> Drift);
+
+public sealed record ReservationState(Guid OrderId, string Status, string? Outcome);

@@ -14,6 +14,8 @@ public enum PeerBehaviour
     DropAfterReading,
     /// <summary>Answers only after 5 s.</summary>
     Hang,
+    /// <summary>Sends the status, the headers and the first letter of its name at once, the rest after 5 s.</summary>
+    StallBody,
 }
 
 /// <summary>One instance of a peer on real Kestrel (a free local port): answers GET and POST /work
@@ -67,6 +69,13 @@ public sealed class PeerInstance : IAsyncDisposable
             case PeerBehaviour.Hang:
                 await Task.Delay(TimeSpan.FromSeconds(5), http.RequestAborted);
                 break;
+            case PeerBehaviour.StallBody:
+                http.Response.ContentType = "text/plain";
+                await http.Response.WriteAsync(Name[..1], http.RequestAborted);
+                await http.Response.Body.FlushAsync(http.RequestAborted);
+                await Task.Delay(TimeSpan.FromSeconds(5), http.RequestAborted);
+                await http.Response.WriteAsync(Name[1..], http.RequestAborted);
+                return Results.Empty;
         }
 
         return Results.Text(Name);

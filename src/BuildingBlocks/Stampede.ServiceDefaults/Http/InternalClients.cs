@@ -9,7 +9,7 @@ namespace Stampede.ServiceDefaults.Http;
 /// <summary>The one way a service calls another over HTTP: through Microsoft.Extensions.Http.Resilience,
 /// over every instance of the peer.
 /// <code>
-/// total timeout → retry (see MayRetry) → pick an instance → that instance's breaker → attempt timeout → send
+/// total timeout → retry (see MayRetry) → pick an instance → that instance's breaker → attempt timeout → send, read the answer
 /// </code>
 /// The standard pipeline's strategies, split around the instance choice so that each retry may go to
 /// another instance and a dead instance opens only its own breaker.</summary>
@@ -89,6 +89,8 @@ public static class InternalClients
                     args.Context.GetRequestMessage() is { } request && InternalCalls.MayRepeat(request) ? settings.AttemptTimeout : Timeout.InfiniteTimeSpan),
             });
         }).SelectPipelineByAuthority();
+
+        builder.AddHttpMessageHandler(() => new ResponseBuffering());
 
         return builder;
     }

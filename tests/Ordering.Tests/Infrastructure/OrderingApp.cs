@@ -47,7 +47,10 @@ public class OrderingApp : IAsyncLifetime
 
     protected virtual int DeadlineJobBatchSize => 100;
 
-    public async ValueTask InitializeAsync()
+    /// <summary>Settings of this app beyond the common ones (applied last, so they win).</summary>
+    protected virtual IEnumerable<(string Key, string Value)> MoreSettings() => [];
+
+    public virtual async ValueTask InitializeAsync()
     {
         Catalog = await CatalogDouble.StartNewAsync();
         Payment = await PaymentDouble.StartNewAsync();
@@ -66,6 +69,7 @@ public class OrderingApp : IAsyncLifetime
             web.UseSetting("Ordering:DeadlineJobInterval", DeadlineJobInterval.ToString());
             web.UseSetting("Ordering:DeadlineJobBatchSize", DeadlineJobBatchSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
             web.UseSetting("Logging:LogLevel:Default", "Warning");
+            foreach (var (key, value) in MoreSettings()) web.UseSetting(key, value);
             web.ConfigureTestServices(services => services.Replace(ServiceDescriptor.Singleton<ISigningKeySource>(Keys)));
         });
         await WaitUntilReadyAsync();

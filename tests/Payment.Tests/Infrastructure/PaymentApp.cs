@@ -42,6 +42,9 @@ public class PaymentApp : IAsyncLifetime
     public string MessagingName => $"payment-test-{suffix}";
     public Uri Address { get; private set; } = null!;
 
+    /// <summary>The running service's container (for its PG client).</summary>
+    public IServiceProvider Services => host!.Services;
+
     /// <summary>Payment:VoidAtPg for this app.</summary>
     protected virtual bool VoidAtPg => true;
 

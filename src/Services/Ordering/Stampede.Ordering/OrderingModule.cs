@@ -11,6 +11,7 @@ using Stampede.Ordering.Persistence;
 using Stampede.Ordering.Pricing;
 using Stampede.Ordering.Saga;
 using Stampede.ServiceDefaults.Auth;
+using Stampede.ServiceDefaults.Http;
 
 namespace Stampede.Ordering;
 
@@ -30,15 +31,18 @@ public static class OrderingModule
 
         builder.Services.AddSingleton<OrderStore>();
         builder.Services.AddSingleton<CartStore>();
-        builder.Services.AddHttpClient<CatalogPrices>((services, http) =>
+        // Prices are asked on the buyer's request: fail fast. A session is opened by a saga handler,
+        // which messaging retries anyway.
+        builder.Services.AddInternalClient<CatalogPrices>("catalog", calls =>
         {
-            http.BaseAddress = NeighbourAddress(services, "catalog", "http://127.0.0.1:5102/");
-            http.Timeout = TimeSpan.FromSeconds(5);
+            calls.Timeout = TimeSpan.FromSeconds(5);
+            calls.AttemptTimeout = TimeSpan.FromSeconds(2);
+            calls.RetryDelay = TimeSpan.FromMilliseconds(50);
         });
-        builder.Services.AddHttpClient<PaymentSessions>((services, http) =>
+        builder.Services.AddInternalClient<PaymentSessions>("payment", calls =>
         {
-            http.BaseAddress = NeighbourAddress(services, "payment", "http://127.0.0.1:5105/");
-            http.Timeout = TimeSpan.FromSeconds(10);
+            calls.Timeout = TimeSpan.FromSeconds(10);
+            calls.AttemptTimeout = TimeSpan.FromSeconds(4);
         });
         builder.Services.AddHostedService<PaymentDeadlineJob>();
 
@@ -81,12 +85,5 @@ public static class OrderingModule
         var @internal = app.MapGroup("/internal/orders").AllowAnonymous().WithTags("Internal");
         @internal.MapGet("/{id:guid}", GetOrderForPayment.HandleAsync);
         return app;
-    }
-
-    private static Uri NeighbourAddress(IServiceProvider services, string name, string fallback)
-    {
-        var configured = services.GetRequiredService<IConfiguration>()[$"Services:{name}"];
-        var address = string.IsNullOrWhiteSpace(configured) ? fallback : configured;
-        return new Uri(address.EndsWith('/') ? address : address + "/");
     }
 }

@@ -11,6 +11,7 @@ using Stampede.Payment.Returns;
 using Stampede.Payment.Sessions;
 using Stampede.Payment.Webhooks;
 using Stampede.ServiceDefaults.Auth;
+using Stampede.ServiceDefaults.Http;
 
 namespace Stampede.Payment;
 
@@ -33,7 +34,11 @@ public static class PaymentModule
                 "Pg:BaseUrl must be an absolute http(s) URL, Pg:SecretKey and Pg:WebhookSecret set, and the Pg timeouts positive.")
             .ValidateOnStart();
 
-        builder.Services.AddHttpClient<PgClient>((services, http) => PgClient.Configure(http, services.GetRequiredService<IOptions<PgSettings>>().Value));
+        // One external address, through the same pipeline as the calls between services.
+        builder.Services.AddHttpClient<PgClient>((services, http) => PgClient.Authorize(http, services.GetRequiredService<IOptions<PgSettings>>().Value))
+            .AddResilientCalls("pg", $"{PgSettings.Section}:BaseUrl", services => services.GetRequiredService<IOptions<PgSettings>>().Value.BaseUrl,
+                // Each call sets its own total timeout (Pg:Timeout, Pg:ConfirmTimeout); a read's attempt gets less.
+                calls => calls.AttemptTimeout = TimeSpan.FromSeconds(2));
         builder.Services.AddSingleton<PaymentStore>();
         builder.Services.AddScoped<PaymentReconciliation>();
         builder.Services.AddScoped<RefundPayment>();

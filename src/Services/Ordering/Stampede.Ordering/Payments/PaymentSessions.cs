@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using Stampede.Ordering.Orders;
+using Stampede.ServiceDefaults.Http;
 
 namespace Stampede.Ordering.Payments;
 
@@ -14,7 +15,10 @@ public sealed class PaymentSessions(HttpClient http)
     public async Task<PaymentSession> OpenAsync(Order order, CancellationToken cancellationToken)
     {
         var request = new OpenSessionRequest(order.Id, order.OrderNumber, order.Total, order.Currency, OrderName(order), order.UserId);
-        using var response = await http.PostAsJsonAsync("internal/payment-sessions", request, cancellationToken);
+        // Payment keys the session on the order id in the body, so a repeat (after a timeout, to another
+        // instance) answers the same session.
+        using var message = new HttpRequestMessage(HttpMethod.Post, "internal/payment-sessions") { Content = JsonContent.Create(request) }.Idempotent();
+        using var response = await http.SendAsync(message, cancellationToken);
         if (!response.IsSuccessStatusCode)
             throw new HttpRequestException($"Payment answered {(int)response.StatusCode} to the session request of order {order.Id}.", null, response.StatusCode);
         var session = await response.Content.ReadFromJsonAsync<PaymentSession>(cancellationToken);

@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using Stampede.ServiceDefaults.Http;
 
 namespace Stampede.Ordering.Pricing;
 
@@ -15,15 +16,19 @@ public sealed class CatalogPrices(HttpClient http)
         if (skuIds.Count == 0) return new Dictionary<Guid, SkuPrice>();
         try
         {
-            using var response = await http.PostAsJsonAsync("internal/skus/prices", new PricesRequest([.. skuIds.Distinct()]), cancellationToken);
+            // A read sent as POST (the SKU list may be long): safe to send again to another instance.
+            using var request = new HttpRequestMessage(HttpMethod.Post, "internal/skus/prices")
+            {
+                Content = JsonContent.Create(new PricesRequest([.. skuIds.Distinct()])),
+            }.Idempotent();
+            using var response = await http.SendAsync(request, cancellationToken);
             response.EnsureSuccessStatusCode();
             var body = await response.Content.ReadFromJsonAsync<PricesResponse>(cancellationToken);
             return (body?.Items ?? []).Where(item => item.SkuId != Guid.Empty).ToDictionary(item => item.SkuId, item => new SkuPrice(
                 item.SkuId, item.ProductName ?? "", item.OptionsLabel, item.Price, item.Currency ?? "KRW", item.Status ?? "",
                 item.Sellable ?? string.Equals(item.Status, "active", StringComparison.OrdinalIgnoreCase)));
         }
-        catch (Exception ex) when (ex is HttpRequestException or System.Text.Json.JsonException
-                                       || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        catch (Exception ex) when (InternalCalls.IsUnanswered(ex, cancellationToken))
         {
             throw new CatalogUnavailableException(ex);
         }
@@ -36,5 +41,5 @@ public sealed class CatalogPrices(HttpClient http)
     private sealed record PriceItem(Guid SkuId, string? ProductName, string? OptionsLabel, long Price, string? Currency, string? Status, bool? Sellable);
 }
 
-/// <summary>Catalog did not answer (down, slow or garbled); the caller answers 503.</summary>
+/// <summary>Catalog did not answer (down, slow, garbled, or its breaker open); the caller answers 503.</summary>
 public sealed class CatalogUnavailableException(Exception inner) : Exception("Catalog did not answer the price request.", inner);

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using Stampede.ServiceDefaults.Http;
 
 namespace Stampede.Payment.Pg;
 
@@ -39,18 +40,15 @@ public sealed record PgAnswer<T>(T? Value, PgRefusal? Refusal, PgOutage? Outage)
 public sealed class PgUnavailableException(string message) : Exception(message);
 
 /// <summary>Payment's client of the PG's merchant API (Toss-style): create, confirm, cancel and read a
-/// payment, each bounded by its own timeout. Never throws for what the PG answers or fails to answer.</summary>
+/// payment, each bounded by its own timeout (all attempts together; reads are retried). Never throws for what the PG answers or fails to answer.</summary>
 public sealed class PgClient(HttpClient http, IOptions<PgSettings> options)
 {
     private readonly PgSettings settings = options.Value;
 
-    public static void Configure(HttpClient http, PgSettings settings)
-    {
-        http.BaseAddress = new Uri(settings.BaseUrl.EndsWith('/') ? settings.BaseUrl : settings.BaseUrl + "/");
-        http.Timeout = System.Threading.Timeout.InfiniteTimeSpan; // each call has its own
+    /// <summary>The base address and the timeouts come from the resilience pipeline (see PaymentModule).</summary>
+    public static void Authorize(HttpClient http, PgSettings settings) =>
         http.DefaultRequestHeaders.Authorization =
             new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(settings.SecretKey + ":")));
-    }
 
     public Task<PgAnswer<PgCreatedPayment>> CreateAsync(string orderId, long amount, string orderName, string successUrl, string failUrl,
         string webhookUrl, string idempotencyKey, CancellationToken cancellationToken) =>
@@ -78,17 +76,18 @@ public sealed class PgClient(HttpClient http, IOptions<PgSettings> options)
     private async Task<PgAnswer<T>> SendAsync<T>(HttpMethod method, string path, object? body, string? idempotencyKey, TimeSpan timeout,
         CancellationToken cancellationToken) where T : class
     {
-        using var request = new HttpRequestMessage(method, path);
+        // POSTs are left unmarked, so they are repeated only when they never reached the PG: although the PG
+        // honours the Idempotency-Key, a repeat while the first is still in flight is refused as
+        // IDEMPOTENT_REQUEST_PROCESSING, and the callers already read the payment back after an outage.
+        using var request = new HttpRequestMessage(method, path).WithTimeout(timeout);
         if (body is not null) request.Content = JsonContent.Create(body, options: JsonSerializerOptions.Web);
         if (idempotencyKey is not null) request.Headers.Add("Idempotency-Key", idempotencyKey);
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(timeout);
         try
         {
-            using var response = await http.SendAsync(request, deadline.Token);
+            using var response = await http.SendAsync(request, cancellationToken);
             if (response.IsSuccessStatusCode)
             {
-                var value = await response.Content.ReadFromJsonAsync<T>(JsonSerializerOptions.Web, deadline.Token);
+                var value = await response.Content.ReadFromJsonAsync<T>(JsonSerializerOptions.Web, cancellationToken);
                 return value is not null
                     ? new PgAnswer<T>(value, null, null)
                     : new PgAnswer<T>(null, null, new PgOutage(PgOutageKind.Unreachable, $"PG answered {method} {path} with an empty body"));
@@ -96,11 +95,15 @@ public sealed class PgClient(HttpClient http, IOptions<PgSettings> options)
 
             if ((int)response.StatusCode >= 500)
                 return new PgAnswer<T>(null, null, new PgOutage(PgOutageKind.ServerError, $"PG answered {method} {path} with {(int)response.StatusCode}"));
-            return new PgAnswer<T>(null, await ReadRefusalAsync(response, deadline.Token), null);
+            return new PgAnswer<T>(null, await ReadRefusalAsync(response, cancellationToken), null);
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (InternalCalls.IsTimeout(ex) || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             return new PgAnswer<T>(null, null, new PgOutage(PgOutageKind.TimedOut, $"PG did not answer {method} {path} within {timeout.TotalSeconds:0.#} s"));
+        }
+        catch (Exception ex) when (InternalCalls.IsBreakerOpen(ex))
+        {
+            return new PgAnswer<T>(null, null, new PgOutage(PgOutageKind.Unreachable, $"PG call {method} {path} not sent: the PG's circuit breaker is open"));
         }
         catch (Exception ex) when (ex is HttpRequestException or JsonException)
         {

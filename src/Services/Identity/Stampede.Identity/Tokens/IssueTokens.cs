@@ -30,7 +30,9 @@ public static class IssueTokens
         if (!errors.IsEmpty) return errors.ToProblem();
 
         var ip = ClientAddress.Of(http);
-        if (await throttle.CheckAsync(email, ip, cancellationToken) is { } block) return new RetryLater(block.RetryAfter, block.Detail);
+        // The try is recorded as a failure before the password is checked, so parallel guesses count at once.
+        var attempt = await throttle.TryAttemptAsync(email, ip, cancellationToken);
+        if (attempt.Block is { } block) return new RetryLater(block.RetryAfter, block.Detail);
 
         UserAccount? user;
         await using (var lookup = await database.OpenConnectionAsync(cancellationToken))
@@ -38,7 +40,6 @@ public static class IssueTokens
         var check = passwords.Verify(user?.PasswordHash, request.Password!);
         if (user is null || check == PasswordCheck.Wrong)
         {
-            await throttle.RecordFailureAsync(email, ip, cancellationToken);
             // One answer for an unknown email and a wrong password.
             return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized",
                 detail: "The email or password is wrong.");
@@ -49,7 +50,7 @@ public static class IssueTokens
         if (check == PasswordCheck.RightButRehash)
             await connection.ExecuteAsync(new CommandDefinition("UPDATE users SET password_hash = @hash WHERE id = @id",
                 new { hash = passwords.Hash(request.Password!), id = user.Id }, transaction, cancellationToken: cancellationToken));
-        await throttle.ClearAccountAsync(transaction, email, cancellationToken);
+        await throttle.ClearAccountAsync(transaction, email, attempt.IpAttemptId, cancellationToken);
         var familyId = await tokens.StartFamilyAsync(transaction, user.Id, cancellationToken);
         var pair = await tokens.IssueAsync(transaction, user, familyId, cancellationToken);
         await transaction.CommitAsync(cancellationToken);

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Stampede.ServiceDefaults.Auth;
 using Stampede.ServiceDefaults.Health;
 using Stampede.ServiceDefaults.Http;
+using Stampede.ServiceDefaults.Telemetry;
 
 namespace Stampede.ServiceDefaults;
 
@@ -13,8 +14,8 @@ namespace Stampede.ServiceDefaults;
 /// <c>UseServiceDefaults</c>, <c>MapServiceDefaults</c>.</summary>
 public static class ServiceDefaultsExtensions
 {
-    /// <summary>Structured JSON logs, problem details, health checks, OpenAPI, JWT validation,
-    /// request limits and graceful shutdown.</summary>
+    /// <summary>Structured JSON logs, OpenTelemetry (see <see cref="ServiceTelemetry"/>), problem details,
+    /// health checks, OpenAPI, JWT validation, request limits and graceful shutdown.</summary>
     public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder, string serviceName)
     {
         builder.Services.AddSingleton(new ServiceInfo(serviceName));
@@ -29,6 +30,7 @@ public static class ServiceDefaultsExtensions
         });
         builder.Logging.Configure(options => options.ActivityTrackingOptions =
             ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId | ActivityTrackingOptions.ParentId);
+        builder.AddServiceTelemetry(serviceName);
 
         builder.Services.Configure<JsonOptions>(options =>
         {
@@ -62,10 +64,11 @@ public static class ServiceDefaultsExtensions
         return app;
     }
 
-    /// <summary>Health endpoints, the OpenAPI document and the API explorer.</summary>
+    /// <summary>Health endpoints, <c>/metrics</c>, the OpenAPI document and the API explorer.</summary>
     public static WebApplication MapServiceDefaults(this WebApplication app)
     {
         app.MapHealthEndpoints();
+        app.MapMetricsEndpoint();
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         app.UseSwaggerUI(options =>
         {

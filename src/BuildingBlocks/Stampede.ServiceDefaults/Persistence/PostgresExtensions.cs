@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
 using Stampede.ServiceDefaults.Health;
+using Stampede.ServiceDefaults.Telemetry;
 
 namespace Stampede.ServiceDefaults.Persistence;
 
@@ -18,7 +19,7 @@ public static class PostgresExtensions
         var connectionString = builder.Configuration.GetConnectionString("Postgres")
             ?? throw new InvalidOperationException("ConnectionStrings:Postgres is not configured.");
         DapperConventions.Apply();
-        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+        builder.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).TraceOnlyWithinOperations().Build());
         builder.Services.AddSingleton(new MigrationSource(migrationsAssembly));
         builder.Services.AddHostedService<SchemaMigrationService>();
         builder.Services.AddHealthChecks().AddCheck<PostgresHealthCheck>("postgres", tags: [HealthEndpoints.ReadyTag]);

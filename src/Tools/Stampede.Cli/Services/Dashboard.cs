@@ -98,7 +98,8 @@ public sealed class Dashboard(Instance instance)
         try
         {
             using var response = await Http.GetAsync($"http://127.0.0.1:{Ports.Ui}/", ct);
-            return response.IsSuccessStatusCode;
+            // The UI answers its root with a redirect to a page; anything but a server error means it is serving.
+            return (int)response.StatusCode < 500;
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
         {

@@ -3,7 +3,7 @@ using System.Reflection;
 using Npgsql;
 using Stampede.Cli;
 using Stampede.Cli.Audit;
-using Stampede.Cli.Demo;
+using Stampede.Cli.Api;
 using Stampede.Cli.Processes;
 using Stampede.Cli.Services;
 using Stampede.Messaging;
@@ -28,10 +28,13 @@ public sealed class RunningSystem : IAsyncDisposable
     private readonly Dictionary<string, ManagedProcess> processes = [];
     private readonly string folder;
 
-    private RunningSystem(int portOffset, IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> overrides)
+    private RunningSystem(int portOffset, IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> overrides, Replicas replicas)
     {
         this.overrides = overrides;
-        services = [.. ServiceCatalog.WithPortOffset(portOffset).Select(s => s with { Database = $"e2e_{runId}_{s.Name.Replace('-', '_')}" })];
+        // Instances of one service share its database and its queues (competing consumers), as under `up --replicas`.
+        services = ServiceCatalog.WithReplicas(
+            [.. ServiceCatalog.WithPortOffset(portOffset).Select(s => s with { Database = $"e2e_{runId}_{s.Name.Replace('-', '_')}" })],
+            replicas);
         folder = Path.Combine(Path.GetTempPath(), "stampede-e2e", runId);
     }
 
@@ -39,14 +42,20 @@ public sealed class RunningSystem : IAsyncDisposable
 
     public string PgSimulatorUrl => Service("pg-sim").Url;
 
-    public ServiceDefinition Service(string name) => services.Single(s => s.Name == name);
+    /// <summary>One instance by its process name: `ordering` (the first) or `ordering-2`.</summary>
+    public ServiceDefinition Service(string name) => services.Single(s => s.InstanceName == name);
+
+    /// <summary>Every instance's process name, e.g. ordering, ordering-2.</summary>
+    public IReadOnlyList<string> InstanceNames => [.. services.Select(s => s.InstanceName)];
 
     /// <summary>Starts identity, then the other services and the PG simulator together, then the gateway;
     /// each wave waits for /health/ready.</summary>
     /// <param name="overrides">Extra environment per service name (e.g. a short payment deadline for ordering).</param>
-    public static async Task<RunningSystem> StartAsync(int portOffset, IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> overrides)
+    /// <param name="replicas">Instances per service (one each when null).</param>
+    public static async Task<RunningSystem> StartAsync(
+        int portOffset, IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> overrides, Replicas? replicas = null)
     {
-        var system = new RunningSystem(portOffset, overrides);
+        var system = new RunningSystem(portOffset, overrides, replicas ?? Replicas.One);
         try
         {
             system.CheckBuilt();
@@ -99,13 +108,13 @@ public sealed class RunningSystem : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var service in services.Reverse().Where(s => processes.ContainsKey(s.Name)))
+        foreach (var service in services.Reverse().Where(s => processes.ContainsKey(s.InstanceName)))
         {
-            await processes[service.Name].StopAsync(ProcessTable.SigTerm, TimeSpan.FromSeconds(10));
+            await processes[service.InstanceName].StopAsync(ProcessTable.SigTerm, TimeSpan.FromSeconds(10));
         }
 
         await DropDatabasesAsync();
-        await BrokerCleanup.DeleteAsync(servers.RabbitMq, Exchange, services.Select(MessagingName));
+        await BrokerCleanup.DeleteAsync(servers.RabbitMq, Exchange, services.Select(MessagingName).Distinct());
         DeleteOldRunFolders();
     }
 
@@ -179,9 +188,10 @@ public sealed class RunningSystem : IAsyncDisposable
             environment[key] = value;
         }
 
-        var process = processes.TryGetValue(service.Name, out var known)
+        var name = service.InstanceName;
+        var process = processes.TryGetValue(name, out var known)
             ? known
-            : processes[service.Name] = new ManagedProcess(service.Name, Path.Combine(folder, $"{service.Name}.pid"), Path.Combine(folder, $"{service.Name}.log"));
+            : processes[name] = new ManagedProcess(name, Path.Combine(folder, $"{name}.pid"), Path.Combine(folder, $"{name}.log"));
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
         await process.StartAsync(new LaunchSpec(dotnet, [service.AssemblyPath(Configuration)], service.ProjectFolder) { Environment = environment },
             CancellationToken.None);
@@ -193,9 +203,10 @@ public sealed class RunningSystem : IAsyncDisposable
         var last = "no answer";
         while (clock.Elapsed < ReadyTimeout)
         {
-            if (!IsRunning(service.Name))
+            if (!IsRunning(service.InstanceName))
             {
-                throw new InvalidOperationException($"{service.Name} exited while starting. Its log ({processes[service.Name].LogFile}):\n{LogTail(service.Name)}");
+                throw new InvalidOperationException(
+                    $"{service.InstanceName} exited while starting. Its log ({processes[service.InstanceName].LogFile}):\n{LogTail(service.InstanceName)}");
             }
 
             try
@@ -217,7 +228,7 @@ public sealed class RunningSystem : IAsyncDisposable
         }
 
         throw new TimeoutException(
-            $"{service.Name} was not ready within {ReadyTimeout.TotalSeconds:0} s ({service.ReadinessUrl} last said {last}). Its log:\n{LogTail(service.Name)}");
+            $"{service.InstanceName} was not ready within {ReadyTimeout.TotalSeconds:0} s ({service.ReadinessUrl} last said {last}). Its log:\n{LogTail(service.InstanceName)}");
     }
 
     private async Task DropDatabasesAsync()
@@ -226,7 +237,7 @@ public sealed class RunningSystem : IAsyncDisposable
         {
             await using var connection = new NpgsqlConnection(servers.PostgresFor("postgres"));
             await connection.OpenAsync();
-            foreach (var service in services.Where(s => s.HasDatabase))
+            foreach (var service in services.Where(s => s.HasDatabase).DistinctBy(s => s.Database))
             {
                 await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{service.Database}\" WITH (FORCE)", connection);
                 await drop.ExecuteNonQueryAsync();

@@ -38,13 +38,16 @@ public abstract class SystemFixture : IAsyncLifetime
 
     protected abstract IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> Overrides { get; }
 
+    /// <summary>Instances per service; one each unless a system says otherwise.</summary>
+    protected virtual Stampede.Cli.Services.Replicas Replicas => Stampede.Cli.Services.Replicas.One;
+
     public RunningSystem System => system ?? throw new InvalidOperationException("The system has not started.");
 
     public Shop Shop => shop ?? throw new InvalidOperationException("The system has not started.");
 
     public async ValueTask InitializeAsync()
     {
-        system = await RunningSystem.StartAsync(PortOffset, Overrides);
+        system = await RunningSystem.StartAsync(PortOffset, Overrides, Replicas);
         shop = await Shop.OpenAsync(system);
     }
 
@@ -97,4 +100,26 @@ public sealed class SteadySystemCollection : ICollectionFixture<SteadySystem>
 public sealed class ShortDeadlineSystemCollection : ICollectionFixture<ShortDeadlineSystem>
 {
     public const string Name = "short-deadline system";
+}
+
+/// <summary>Two instances each of ordering, inventory and payment (ports +10 for the second), on a port offset
+/// of its own: the shared systems run one instance of everything.</summary>
+public sealed class ReplicatedSystem : SystemFixture
+{
+    public static readonly string[] Replicated = ["ordering", "inventory", "payment"];
+
+    protected override int PortOffset => 1200;
+
+    protected override Stampede.Cli.Services.Replicas Replicas => new(Replicated.ToDictionary(name => name, _ => 2));
+
+    protected override IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> Overrides => new Dictionary<string, IReadOnlyDictionary<string, string>>
+    {
+        ["ordering"] = new Dictionary<string, string> { ["Ordering__PaymentDeadline"] = "00:05:00" },
+    };
+}
+
+[CollectionDefinition(Name)]
+public sealed class ReplicatedSystemCollection : ICollectionFixture<ReplicatedSystem>
+{
+    public const string Name = "replicated system";
 }

@@ -1,4 +1,4 @@
-using Stampede.Cli.Demo;
+using Stampede.Cli.Api;
 using Stampede.Messaging;
 
 namespace Stampede.Cli.Audit;

@@ -10,12 +10,16 @@ public static class DownCommand
 {
     public static Command Create()
     {
-        var command = new Command("down", "Stop every service and server started by `up`.");
-        command.SetAction(async (ParseResult _, CancellationToken _) => await RunAsync(LocalSystem.Dev()));
+        var clean = new Option<bool>("--clean")
+        {
+            Description = "Also delete the servers' data (under " + Servers.ServerData.Base + "/, keyed by this checkout) and .stampede/dev; logs stay.",
+        };
+        var command = new Command("down", "Stop every service and server started by `up`.") { clean };
+        command.SetAction(async (ParseResult result, CancellationToken _) => await RunAsync(LocalSystem.Dev(), result.GetValue(clean)));
         return command;
     }
 
-    public static async Task<int> RunAsync(LocalSystem system)
+    public static async Task<int> RunAsync(LocalSystem system, bool clean = false)
     {
         IReadOnlyList<string> stopped = [];
         await Terminal.Busy.RunAsync("Stopping services and servers", async () => stopped = await system.StopAsync());
@@ -23,6 +27,18 @@ public static class DownCommand
 
         var listening = Ports.ListeningPorts();
         var left = system.AllPorts.Where(listening.Contains).ToList();
+        if (clean)
+        {
+            if (system.AnyRunning)
+            {
+                AnsiConsole.MarkupLine("[yellow]Something is still running; the data was kept.[/]");
+                return 1;
+            }
+
+            system.Instance.DeleteData();
+            AnsiConsole.WriteLine($"Deleted the '{system.Instance.Name}' data ({system.Instance.DataFolder}, {system.Instance.Folder}).");
+        }
+
         if (left.Count == 0)
         {
             return 0;

@@ -39,14 +39,22 @@ public static class ServersCommand
     private static Command Stop()
     {
         var instanceOption = InstanceOption.Create();
-        var command = new Command("stop", "Stop the servers of an instance.") { instanceOption };
+        var clean = new Option<bool>("--clean") { Description = $"Also delete the instance's data (under {ServerData.Base}/) and its .stampede/ folder." };
+        var command = new Command("stop", "Stop the servers of an instance.") { instanceOption, clean };
         command.SetAction(async (ParseResult result, CancellationToken _) =>
         {
             var instance = Instance.Named(result.GetValue(instanceOption)!);
-            var stopped = await new ServerSet(instance).StopAsync();
+            var servers = new ServerSet(instance);
+            var stopped = await servers.StopAsync();
             AnsiConsole.WriteLine(stopped.Count == 0
                 ? $"No server of '{instance.Name}' was running."
                 : $"Stopped {string.Join(", ", stopped)} of '{instance.Name}'.");
+            if (result.GetValue(clean) && !servers.AnyRunning)
+            {
+                instance.DeleteData();
+                AnsiConsole.WriteLine($"Deleted {instance.DataFolder} and {instance.Folder}.");
+            }
+
             return 0;
         });
         return command;

@@ -30,6 +30,13 @@ public static class StatusCommand
             table.AddRow(server.Name, "server", process?.Pid.ToString() ?? "-", $"127.0.0.1:{server.Port}", Running(process is not null), health);
         }
 
+        var dashboard = system.Dashboard.Process.Running();
+        if (dashboard is not null || system.Choices.Dashboard)
+        {
+            var health = dashboard is null ? "-" : await system.Dashboard.IsReadyAsync(ct) ? "[green]ready[/]" : "[red]no answer[/]";
+            table.AddRow(Dashboard.Name, "dashboard", dashboard?.Pid.ToString() ?? "-", system.Dashboard.Url, Running(dashboard is not null), health);
+        }
+
         foreach (var service in system.Services)
         {
             var process = service.Process.Running();
@@ -40,7 +47,7 @@ public static class StatusCommand
                 null => process is null ? "-" : "[red]no answer[/]",
                 _ => $"[red]not ready ({code})[/]",
             };
-            table.AddRow(service.Service.Name, service.Service.Kind.ToString().ToLowerInvariant(), process?.Pid.ToString() ?? "-", service.Service.Url, Running(process is not null), health);
+            table.AddRow(service.Service.InstanceName, service.Service.Kind.ToString().ToLowerInvariant(), process?.Pid.ToString() ?? "-", service.Service.Url, Running(process is not null), health);
         }
 
         AnsiConsole.Write(table);

@@ -36,10 +36,7 @@ public static class TestCommand
 
         var servers = new ServerSet(Instance.Test);
         await servers.StopAsync();
-        if (Directory.Exists(Instance.Test.Folder))
-        {
-            Directory.Delete(Instance.Test.Folder, recursive: true);
-        }
+        Instance.Test.DeleteData();
 
         var resultsFolder = Path.Combine(Instance.Test.Folder, "results");
         int exitCode;
@@ -55,6 +52,9 @@ public static class TestCommand
             {
                 AnsiConsole.WriteLine($"Stopped the test servers ({string.Join(", ", stopped)}).");
             }
+
+            // Throw-away data outside the checkout; results and logs stay in .stampede/test.
+            ServerData.Delete(Instance.Test.DataFolder);
         }
 
         return Summarize(resultsFolder, exitCode, clock.Elapsed);

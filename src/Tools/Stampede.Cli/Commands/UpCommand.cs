@@ -21,8 +21,18 @@ public static class UpCommand
             Description = "Seconds to wait for each server and service to become ready.",
             DefaultValueFactory = _ => 120,
         };
-        var command = new Command("up", "Build and start the servers and every service, and wait until all are ready.") { detach, noBuild, timeout };
+        var replicas = new Option<string>("--replicas")
+        {
+            Description = "Instances per service: NAME=N,... (e.g. ordering=2,inventory=2) or N for every service behind the gateway. " +
+                "The gateway balances across them.",
+        };
+        var noDashboard = new Option<bool>("--no-dashboard") { Description = "Do not start the Aspire dashboard (services then export no telemetry)." };
+        var command = new Command("up", "Build and start the servers and every service, and wait until all are ready.")
+        {
+            detach, noBuild, timeout, replicas, noDashboard,
+        };
         command.SetAction(async (ParseResult result, CancellationToken _) => await RunAsync(
+            new LaunchChoices(Replicas.Parse(result.GetValue(replicas), ServiceCatalog.All).Counts, Dashboard: !result.GetValue(noDashboard)),
             result.GetValue(detach),
             result.GetValue(noBuild),
             TimeSpan.FromSeconds(Math.Max(1, result.GetValue(timeout))),
@@ -30,10 +40,17 @@ public static class UpCommand
         return command;
     }
 
-    private static async Task<int> RunAsync(bool detach, bool noBuild, TimeSpan readyTimeout, CancellationToken ct)
+    private static async Task<int> RunAsync(LaunchChoices choices, bool detach, bool noBuild, TimeSpan readyTimeout, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
-        var system = LocalSystem.Dev();
+        var running = LocalSystem.Dev();
+        if (running.AnyRunning && !SameChoices(running.Choices, choices))
+        {
+            throw new UserFacingException(
+                "Stampede is running with other replicas or dashboard choice; `./stampede down` first, then `up` with the new ones.");
+        }
+
+        var system = LocalSystem.Dev(choices);
         if (await system.IsFullyUpAsync(ct))
         {
             AnsiConsole.MarkupLine("[green]Stampede is already up.[/] (`./stampede down` stops it.)");
@@ -46,7 +63,13 @@ public static class UpCommand
         // Fail before the long build and server start if a service port belongs to someone else.
         foreach (var service in system.Services.Where(s => s.Process.Running() is null))
         {
-            Processes.Ports.EnsureFree([service.Service.Port], service.Service.Name);
+            Processes.Ports.EnsureFree([service.Service.Port], service.Service.InstanceName);
+        }
+
+        choices.Save(system.Instance);
+        if (choices.Dashboard && system.Dashboard.Process.Running() is null && system.Dashboard.ChoosePorts() is { } dashboardNote)
+        {
+            AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(dashboardNote)}[/]");
         }
 
         await ServerPackages.EnsureInstalledAsync(ct);
@@ -98,7 +121,8 @@ public static class UpCommand
             while (true)
             {
                 await Task.Delay(TimeSpan.FromSeconds(2), ct);
-                var processes = system.Servers.All.Select(s => s.Process).Concat(system.Services.Select(s => s.Process));
+                var processes = system.Servers.All.Select(s => s.Process).Concat(system.Services.Select(s => s.Process))
+                    .Concat(system.Choices.Dashboard ? [system.Dashboard.Process] : []);
                 foreach (var process in processes.Where(p => p.Running() is null && reported.Add(p.Name)))
                 {
                     AnsiConsole.MarkupLine($"[red]{Markup.Escape(process.Name)} has exited.[/] Log: {Markup.Escape(process.LogFile)}");
@@ -122,6 +146,10 @@ public static class UpCommand
         await Busy.RunAsync($"Stopping {string.Join(", ", started)}", async () => stopped = await system.StopAsync(started));
         AnsiConsole.WriteLine(stopped.Count == 0 ? "Nothing left to stop." : $"Stopped {string.Join(", ", stopped)}.");
     }
+
+    private static bool SameChoices(LaunchChoices a, LaunchChoices b) =>
+        a.Dashboard == b.Dashboard && new Replicas(a.Replicas).Counts.Where(c => c.Value > 1).OrderBy(c => c.Key)
+            .SequenceEqual(b.Replicas.Where(c => c.Value > 1).OrderBy(c => c.Key));
 
     private static Table Accounts()
     {
@@ -157,9 +185,14 @@ public static class UpCommand
             (gateway is null ? "" : $" Gateway: [link]{gateway.Url}[/]"));
 
         var services = new Table().Border(TableBorder.Rounded).AddColumns("service", "url", "API explorer");
+        if (system.Choices.Dashboard)
+        {
+            services.AddRow(Dashboard.Name, system.Dashboard.Url, "traces, metrics, logs (OTLP)");
+        }
+
         foreach (var service in system.Services.Select(s => s.Service))
         {
-            services.AddRow(service.Name, service.Url, service.ApiExplorerUrl);
+            services.AddRow(service.InstanceName, service.Url, service.ApiExplorerUrl);
         }
 
         var instance = system.Instance;

@@ -1,3 +1,4 @@
+using Stampede.Cli.Api;
 using Stampede.Cli.Services;
 
 namespace Stampede.Cli.Demo;

@@ -13,7 +13,7 @@ public sealed record ServerPorts(int Postgres, int Redis, int Amqp, int ErlangDi
 }
 
 /// <summary>
-/// One private set of servers under .stampede/&lt;name&gt;/ with ports of its own, so dev, test and bench
+/// One private set of servers (data in <see cref="DataFolder"/>, pids in .stampede/&lt;name&gt;/) with ports of its own, so dev, test and bench
 /// runs (and the machine's system services on default ports) never collide.
 /// </summary>
 public sealed record Instance(string Name, ServerPorts DefaultPorts, bool Durable)
@@ -28,7 +28,21 @@ public sealed record Instance(string Name, ServerPorts DefaultPorts, bool Durabl
     public static Instance Named(string name) =>
         Known.FirstOrDefault(i => i.Name == name) ?? throw new UserFacingException($"Unknown instance '{name}' (known: {string.Join(", ", Known.Select(i => i.Name))}).");
 
+    /// <summary>.stampede/&lt;name&gt; in the checkout: pids, ports and (but for dev) logs; what only the CLI reads.</summary>
     public string Folder => Path.Combine(Repository.StateFolder, Name);
+
+    /// <summary>The servers' data and sockets, outside the checkout where their system users can reach them (see <see cref="ServerData"/>).</summary>
+    public string DataFolder => Path.Combine(ServerData.CheckoutFolder, Name);
+
+    /// <summary>Deletes the servers' data and the checkout's state of this instance (the servers must be stopped).</summary>
+    public void DeleteData()
+    {
+        ServerData.Delete(DataFolder);
+        if (Directory.Exists(Folder))
+        {
+            Directory.Delete(Folder, recursive: true);
+        }
+    }
 
     private string PortsFile => Path.Combine(Folder, "ports.json");
 

@@ -11,7 +11,7 @@ public sealed class PostgresServer(Instance instance) : IServer
     // Unix socket paths are limited to 107 bytes; past that we go TCP-only.
     private const int MaxSocketFolderLength = 90;
 
-    private string Folder => Path.Combine(instance.Folder, "postgres");
+    private string Folder => Path.Combine(instance.DataFolder, "postgres");
 
     private string DataFolder => Path.Combine(Folder, "data");
 

@@ -12,7 +12,7 @@ public sealed class RabbitMqServer(Instance instance) : IServer
     private const string User = "rabbitmq";
     private const string ServerScript = "/usr/lib/rabbitmq/bin/rabbitmq-server";
 
-    private string Folder => Path.Combine(instance.Folder, "rabbitmq");
+    private string Folder => Path.Combine(instance.DataFolder, "rabbitmq");
 
     public string Name => "rabbitmq";
 

@@ -9,7 +9,7 @@ public sealed class RedisServer(Instance instance) : IServer
 {
     private const string User = "redis";
 
-    private string Folder => Path.Combine(instance.Folder, "redis");
+    private string Folder => Path.Combine(instance.DataFolder, "redis");
 
     public string Name => "redis";
 

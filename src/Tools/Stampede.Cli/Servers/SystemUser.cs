@@ -2,12 +2,12 @@ using Stampede.Cli.Processes;
 
 namespace Stampede.Cli.Servers;
 
-/// <summary>As root, each server runs as its Debian system user, which must own its folders.</summary>
+/// <summary>As root, each server runs as its Debian system user, which must own its folders and reach them.</summary>
 public static class SystemUser
 {
     public static async Task GiveFolderAsync(string folder, string user, CancellationToken ct)
     {
-        Directory.CreateDirectory(folder);
+        ServerData.Prepare(folder);
         if (!ProcessTable.IsRoot)
         {
             return;

@@ -48,6 +48,13 @@ public static class ServiceCatalog
         ];
     }
 
+    /// <summary>
+    /// Every instance to run: each service once, plus instances 2..N of those <paramref name="replicas"/> names,
+    /// next to their first (start order kept).
+    /// </summary>
+    public static IReadOnlyList<ServiceDefinition> WithReplicas(IReadOnlyList<ServiceDefinition> system, Replicas replicas) =>
+        [.. system.SelectMany(s => Enumerable.Range(1, s.CanReplicate ? replicas.Of(s.Name) : 1).Select(s.AsReplica))];
+
     public static ServiceDefinition Identity => All.Single(s => s.Name == "identity");
 
     public static ServiceDefinition Gateway => All.Single(s => s.Kind == ServiceKind.Gateway);

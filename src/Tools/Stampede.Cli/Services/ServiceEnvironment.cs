@@ -15,13 +15,13 @@ public sealed record ServerAddresses(string Postgres, string Redis, string Rabbi
 /// <summary>The environment variables a service process gets: where its servers and its peers are.</summary>
 public static class ServiceEnvironment
 {
-    public static Dictionary<string, string> For(ServiceDefinition service, Instance instance) =>
-        For(service, ServiceCatalog.All, ServerAddresses.Of(instance));
-
-    /// <param name="system">Every process of the system <paramref name="service"/> belongs to (its peers).</param>
-    public static Dictionary<string, string> For(ServiceDefinition service, IReadOnlyList<ServiceDefinition> system, ServerAddresses servers)
+    /// <param name="system">Every process of the system <paramref name="service"/> belongs to (its peers, each instance of them).</param>
+    /// <param name="otlpEndpoint">The dashboard's OTLP gRPC address when it runs; null sets no telemetry export.</param>
+    public static Dictionary<string, string> For(
+        ServiceDefinition service, IReadOnlyList<ServiceDefinition> system, ServerAddresses servers, string? otlpEndpoint = null)
     {
-        var identity = system.Single(s => s.Name == ServiceCatalog.Identity.Name);
+        // Identity's key ring is in PostgreSQL, so every identity instance publishes the same JWKS; the first one's is named.
+        var identity = system.First(s => s.Name == ServiceCatalog.Identity.Name && s.Replica == 1);
         var environment = new Dictionary<string, string>
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Development",
@@ -35,17 +35,25 @@ public static class ServiceEnvironment
             environment["ConnectionStrings__Postgres"] = servers.PostgresFor(service.Database);
         }
 
-        // Every process can reach its peers' /internal endpoints by name (Services:catalog, ...).
-        foreach (var peer in system.Where(s => s.Kind != ServiceKind.Gateway && s != service))
+        if (otlpEndpoint is not null)
         {
-            environment[$"Services__{peer.Name}"] = $"http://127.0.0.1:{peer.Port}";
+            // The standard variables; service.name comes from the service itself.
+            environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = otlpEndpoint;
+            environment["OTEL_EXPORTER_OTLP_PROTOCOL"] = "grpc";
+        }
+
+        // Every process can reach its peers' /internal endpoints by name (Services:catalog, ...): every
+        // instance's address, comma-separated, so calls balance and fail over across them.
+        foreach (var peer in system.Where(s => s.Kind != ServiceKind.Gateway && s.Name != service.Name).GroupBy(s => s.Name))
+        {
+            environment[$"Services__{peer.Key}"] = Addresses(peer);
         }
 
         if (service.Kind == ServiceKind.Gateway)
         {
-            foreach (var routed in system.Where(s => s.Kind == ServiceKind.Service))
+            foreach (var routed in system.Where(s => s.Kind == ServiceKind.Service).GroupBy(s => s.Name))
             {
-                environment[$"Gateway__Services__{routed.Name}"] = $"http://127.0.0.1:{routed.Port}";
+                environment[$"Gateway__Services__{routed.Key}"] = Addresses(routed);
             }
         }
 
@@ -56,4 +64,7 @@ public static class ServiceEnvironment
 
         return environment;
     }
+
+    private static string Addresses(IEnumerable<ServiceDefinition> instances) =>
+        string.Join(',', instances.OrderBy(s => s.Replica).Select(s => $"http://127.0.0.1:{s.Port}"));
 }

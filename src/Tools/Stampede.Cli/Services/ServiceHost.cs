@@ -4,19 +4,21 @@ using Stampede.Cli.Terminal;
 
 namespace Stampede.Cli.Services;
 
-/// <summary>Runs one built service as a detached `dotnet &lt;dll&gt;` process of an instance.</summary>
-public sealed class ServiceHost(ServiceDefinition service, ServerSet servers, string configuration)
+/// <summary>Runs one instance of a built service as a detached `dotnet &lt;dll&gt;` process.</summary>
+/// <param name="system">Every instance of every service (the peers' addresses).</param>
+/// <param name="otlpEndpoint">Where to send telemetry, when the dashboard runs.</param>
+public sealed class ServiceHost(ServiceDefinition service, IReadOnlyList<ServiceDefinition> system, ServerSet servers, string configuration, string? otlpEndpoint)
 {
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(3) };
 
     public ServiceDefinition Service => service;
 
-    public ManagedProcess Process { get; } = servers.Instance.Process(service.Name);
+    public ManagedProcess Process { get; } = servers.Instance.Process(service.InstanceName);
 
     private int? lastHealth;
 
     public Startable ToStartable() =>
-        new(service.Name, service.Url, [service.Port], Process, StartAsync, async ct => await HealthAsync(ct) == 200)
+        new(service.InstanceName, service.Url, [service.Port], Process, StartAsync, async ct => await HealthAsync(ct) == 200)
         {
             LastProbe = () => lastHealth is { } code ? $"GET /health/ready answered {code}" : "GET /health/ready got no answer",
         };
@@ -26,7 +28,7 @@ public sealed class ServiceHost(ServiceDefinition service, ServerSet servers, st
         var assembly = service.AssemblyPath(configuration);
         if (!File.Exists(assembly))
         {
-            throw new UserFacingException($"{service.Name} is not built: {assembly} is missing. Did the build skip {service.Project}?");
+            throw new UserFacingException($"{service.InstanceName} is not built: {assembly} is missing. Did the build skip {service.Project}?");
         }
 
         if (service.HasDatabase)
@@ -36,7 +38,7 @@ public sealed class ServiceHost(ServiceDefinition service, ServerSet servers, st
 
         var spec = new LaunchSpec(Environment.ProcessPath ?? "dotnet", [assembly], service.ProjectFolder)
         {
-            Environment = ServiceEnvironment.For(service, servers.Instance),
+            Environment = ServiceEnvironment.For(service, system, ServerAddresses.Of(servers.Instance), otlpEndpoint),
         };
         await Process.StartAsync(spec, ct);
     }

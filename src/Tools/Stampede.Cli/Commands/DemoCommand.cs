@@ -1,9 +1,11 @@
 using System.CommandLine;
 using System.Diagnostics;
 using Spectre.Console;
+using Stampede.Cli.Api;
+using Stampede.Cli.Demo;
 using Stampede.Cli.Services;
 
-namespace Stampede.Cli.Demo;
+namespace Stampede.Cli.Commands;
 
 /// <summary>`demo`: the demo customer browses, buys and pays, then cancels a paid order and is refunded.</summary>
 public static class DemoCommand
@@ -23,7 +25,7 @@ public static class DemoCommand
         var total = Stopwatch.StartNew();
         using var http = StampedeApi.CreateHttpClient(ServiceCatalog.Gateway.Url);
         var admin = new StampedeApi(http, new ApiStatistics());
-        await EnsureUpAsync(admin, ct);
+        await GatewayCheck.EnsureUpAsync(admin, ct);
         var customer = admin.Fork();
 
         await Step("Log in as the admin (to read stock)", () => admin.LoginAsync(ServiceCatalog.AdminEmail, ServiceCatalog.AdminPassword, ct));
@@ -101,15 +103,6 @@ public static class DemoCommand
         AnsiConsole.MarkupLine($"[green bold]Demo complete[/] in {total.Elapsed.TotalSeconds:0.0} s: order {first.OrderNumber} paid, " +
             $"order {second.OrderNumber} paid, cancelled and refunded; stock {before.OnHand} → {final.OnHand} on hand.");
         return 0;
-    }
-
-    /// <summary>Stops with the command to run when the gateway does not answer ready.</summary>
-    public static async Task EnsureUpAsync(StampedeApi api, CancellationToken ct)
-    {
-        if (!await api.IsReadyAsync(ct))
-        {
-            throw new UserFacingException($"Stampede is not running (the gateway at {ServiceCatalog.Gateway.Url} is not ready): run ./stampede up --detach first.");
-        }
     }
 
     /// <summary>Polls stock until it shows <paramref name="onHand"/> and <paramref name="reserved"/>; the demo

@@ -3,9 +3,11 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using Spectre.Console;
+using Stampede.Cli.Api;
+using Stampede.Cli.Demo;
 using Stampede.Cli.Services;
 
-namespace Stampede.Cli.Demo;
+namespace Stampede.Cli.Benchmarks;
 
 /// <summary>`bench orders`: closed-loop customers place and pay orders through the gateway; reports
 /// orders/s, latency from placement to Paid, and where that time goes.</summary>
@@ -31,8 +33,8 @@ public static class BenchOrdersCommand
         };
         command.SetAction(async (ParseResult result, CancellationToken _) => await RunAsync(
             Math.Max(1, result.GetValue(concurrency)),
-            ParseDuration(result.GetValue(duration)!),
-            result.GetValue(warmup) is "0" ? TimeSpan.Zero : ParseDuration(result.GetValue(warmup)!),
+            Measuring.ParseDuration(result.GetValue(duration)!),
+            result.GetValue(warmup) is "0" ? TimeSpan.Zero : Measuring.ParseDuration(result.GetValue(warmup)!),
             Math.Clamp(result.GetValue(skus), 1, 100),
             TimeSpan.FromMilliseconds(Math.Max(1, result.GetValue(poll))),
             CliHost.TerminationToken));
@@ -44,22 +46,22 @@ public static class BenchOrdersCommand
         using var http = StampedeApi.CreateHttpClient(ServiceCatalog.Gateway.Url);
         var setupStatistics = new ApiStatistics();
         var admin = new StampedeApi(http, setupStatistics);
-        await DemoCommand.EnsureUpAsync(admin, ct);
+        await GatewayCheck.EnsureUpAsync(admin, ct);
         await admin.LoginAsync(ServiceCatalog.AdminEmail, ServiceCatalog.AdminPassword, ct);
 
         var runId = Guid.NewGuid().ToString("N")[..6];
         AnsiConsole.WriteLine($"Bench run {runId}: {concurrency} customers for {duration.TotalSeconds:0} s, polling every {pollInterval.TotalMilliseconds:0} ms; " +
             $"machine: {Environment.ProcessorCount} cores.");
 
-        var skus = await TimedAsync($"Picking {skuCount} SKUs and setting their stock to {BenchStock:N0}", () => PrepareSkusAsync(admin, skuCount, ct));
-        var customers = await TimedAsync($"Registering and verifying {concurrency} customers", () => RegisterCustomersAsync(admin, concurrency, runId, ct));
+        var skus = await Measuring.TimedAsync($"Picking {skuCount} SKUs and setting their stock to {BenchStock:N0}", () => PrepareSkusAsync(admin, skuCount, ct));
+        var customers = await Measuring.TimedAsync($"Registering and verifying {concurrency} customers", () => RegisterCustomersAsync(admin, concurrency, runId, ct));
 
         if (warmup > TimeSpan.Zero)
         {
             var warmupStatistics = new ApiStatistics();
             var warmupSamples = new ConcurrentBag<OrderSample>();
             var warmupClock = Stopwatch.StartNew();
-            await TimedAsync($"Warming up for {warmup.TotalSeconds:0} s (not measured)", async () =>
+            await Measuring.TimedAsync($"Warming up for {warmup.TotalSeconds:0} s (not measured)", async () =>
             {
                 await Task.WhenAll(customers.Select((c, n) => CustomerLoopAsync(c.WithStatistics(warmupStatistics), n + concurrency, skus, warmupClock,
                     warmup, pollInterval, warmupSamples, new ConcurrentDictionary<string, int>(), ct)));
@@ -202,9 +204,9 @@ public static class BenchOrdersCommand
         summary.AddRow("failed", failed.ToString("N0"));
         summary.AddRow("timed out (30 s per wait)", timeouts.ToString("N0"));
         summary.AddRow("orders/s completed", (paid.Count / elapsed.TotalSeconds).ToString("N1"));
-        summary.AddRow("p50 ms", Percentile(latencies, 0.50));
-        summary.AddRow("p95 ms", Percentile(latencies, 0.95));
-        summary.AddRow("p99 ms", Percentile(latencies, 0.99));
+        summary.AddRow("p50 ms", Measuring.Percentile(latencies, 0.50));
+        summary.AddRow("p95 ms", Measuring.Percentile(latencies, 0.95));
+        summary.AddRow("p99 ms", Measuring.Percentile(latencies, 0.99));
         summary.AddRow("max ms", latencies.Length == 0 ? "-" : latencies[^1].ToString("N0"));
         summary.AddRow("wall time s", elapsed.TotalSeconds.ToString("N1"));
         summary.AddRow("requests (gateway + PG)", $"{statistics.Requests:N0} ({statistics.Requests / elapsed.TotalSeconds:N0}/s)");
@@ -218,11 +220,11 @@ public static class BenchOrdersCommand
         {
             var values = paid.Select(s => s.StepMs[i]).Order().ToArray();
             var average = values.Length == 0 ? 0 : values.Average();
-            breakdown.AddRow(StepNames[i], average.ToString("N1"), Percentile(values, 0.95),
+            breakdown.AddRow(StepNames[i], average.ToString("N1"), Measuring.Percentile(values, 0.95),
                 totalAverage == 0 ? "-" : (average / totalAverage).ToString("P0", CultureInfo.InvariantCulture));
         }
 
-        breakdown.AddRow("[bold]total[/]", totalAverage.ToString("N1"), Percentile(latencies, 0.95), "");
+        breakdown.AddRow("[bold]total[/]", totalAverage.ToString("N1"), Measuring.Percentile(latencies, 0.95), "");
         AnsiConsole.Write(breakdown);
 
         foreach (var (reason, count) in failures.OrderByDescending(f => f.Value).Take(10))
@@ -238,29 +240,7 @@ public static class BenchOrdersCommand
         }
     }
 
-    private static string Percentile(double[] sorted, double p) =>
-        sorted.Length == 0 ? "-" : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)].ToString("N0");
-
-    private static TimeSpan ParseDuration(string text)
-    {
-        var value = text.Trim().ToLowerInvariant();
-        var (number, unit) = value.EndsWith("ms") ? (value[..^2], 0.001) : value.EndsWith('s') ? (value[..^1], 1.0)
-            : value.EndsWith('m') ? (value[..^1], 60.0) : (value, 1.0);
-        if (!double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var amount) || amount <= 0)
-            throw new UserFacingException($"--duration '{text}' is not a duration: use e.g. 30s, 2m or 500ms.");
-        return TimeSpan.FromSeconds(amount * unit);
-    }
-
     private static string Shorten(string message) => message.Length > 160 ? message[..160] + "..." : message;
 
     private sealed record OrderSample(bool Succeeded, bool TimedOut, double TotalMs, double[] StepMs);
-
-    private static async Task<T> TimedAsync<T>(string title, Func<Task<T>> action)
-    {
-        var clock = Stopwatch.StartNew();
-        T result = default!;
-        await Terminal.Busy.RunAsync(title, async () => result = await action());
-        AnsiConsole.MarkupLine($"[green]✓[/] {Markup.Escape(title)} [grey]{clock.Elapsed.TotalSeconds:0.0} s[/]");
-        return result;
-    }
 }

@@ -1,9 +1,8 @@
 using System.CommandLine;
 using Spectre.Console;
 using Stampede.Cli.Servers;
-using Stampede.Messaging.Benchmark;
 
-namespace Stampede.Cli.Messaging;
+namespace Stampede.Cli.Benchmarks;
 
 /// <summary>`bench messaging`: events/s end to end beside the raw publish and insert rates it is built on.</summary>
 public static class BenchMessagingCommand

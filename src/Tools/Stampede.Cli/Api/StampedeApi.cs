@@ -4,7 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 
-namespace Stampede.Cli.Demo;
+namespace Stampede.Cli.Api;
 
 /// <summary>The public API as a customer or an admin sees it through the gateway, plus the PG's
 /// buyer endpoints. One instance per logged-in account; instances share one <see cref="HttpClient"/>

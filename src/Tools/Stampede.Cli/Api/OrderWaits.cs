@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Stampede.Cli.Demo;
+namespace Stampede.Cli.Api;
 
 /// <summary>Polls an order until the saga has moved it where the caller needs it.</summary>
 public static class OrderWaits

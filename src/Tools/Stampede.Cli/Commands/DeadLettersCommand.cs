@@ -1,10 +1,9 @@
 using System.CommandLine;
 using Spectre.Console;
-using Stampede.Cli.Commands;
 using Stampede.Cli.Servers;
 using Stampede.Messaging;
 
-namespace Stampede.Cli.Messaging;
+namespace Stampede.Cli.Commands;
 
 /// <summary>`dead-letters list|replay|purge [--service S]`: the messages a consuming service gave up on.</summary>
 public static class DeadLettersCommand

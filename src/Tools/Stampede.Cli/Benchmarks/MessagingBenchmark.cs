@@ -9,8 +9,9 @@ using Microsoft.Extensions.Logging;
 using Npgsql;
 using RabbitMQ.Client;
 using Stampede.Contracts;
+using Stampede.Messaging;
 
-namespace Stampede.Messaging.Benchmark;
+namespace Stampede.Cli.Benchmarks;
 
 /// <summary>What <c>./stampede bench messaging</c> measures, and on what.</summary>
 public sealed record MessagingBenchmarkOptions

@@ -1,13 +1,13 @@
 using System.CommandLine;
 using System.Text.Json;
 using Spectre.Console;
-using Stampede.Cli.Commands;
-using Stampede.Cli.Demo;
+using Stampede.Cli.Audit;
+using Stampede.Cli.Api;
 using Stampede.Cli.Servers;
 using Stampede.Cli.Services;
 using Stampede.Messaging;
 
-namespace Stampede.Cli.Audit;
+namespace Stampede.Cli.Commands;
 
 /// <summary>`audit [--json] [--grace 2m]`: checks that stock, money and orders agree across the
 /// running system's services (<see cref="SystemAudit"/>); exits 1 on any finding.</summary>

@@ -15,6 +15,9 @@ public sealed class PaymentDouble : NeighbourDouble
     /// <summary>While true, every request gets a 503.</summary>
     public volatile bool Down;
 
+    /// <summary>While true, every request is refused as invalid (400 naming <c>currency</c>).</summary>
+    public volatile bool RefuseAsInvalid;
+
     public IReadOnlyList<SessionRequest> Requests => [.. requests];
 
     public int Refused => Volatile.Read(ref refused);
@@ -37,6 +40,12 @@ public sealed class PaymentDouble : NeighbourDouble
                 return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
             }
 
+            // Payment's own rule: the PG accepts an order name of at most 200 characters.
+            if (request.OrderName.Length > 200)
+                return Results.ValidationProblem(new Dictionary<string, string[]> { ["orderName"] = ["The orderName must be at most 200 characters."] });
+            if (RefuseAsInvalid)
+                return Results.ValidationProblem(new Dictionary<string, string[]> { ["currency"] = ["The currency must be KRW."] });
+
             requests.Enqueue(request);
             var session = sessions.GetOrAdd(request.OrderId, _ =>
             {
@@ -46,7 +55,7 @@ public sealed class PaymentDouble : NeighbourDouble
             return Results.Ok(session);
         });
 
-    public sealed record SessionRequest(Guid OrderId, string OrderNumber, long Amount, string Currency, string OrderName, Guid UserId);
+    public sealed record SessionRequest(Guid OrderId, string OrderNumber, long Amount, string Currency, string OrderName, Guid UserId, DateTimeOffset? PayBy);
 
     public sealed record Session(Guid PaymentId, string PaymentUrl);
 }

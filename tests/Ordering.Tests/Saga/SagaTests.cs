@@ -24,7 +24,7 @@ public sealed class SagaTests(OrderingApp app) : IClassFixture<OrderingApp>
         var session = app.Payment.SessionOf(placed.OrderId);
         awaiting.PaymentUrl.ShouldBe(session.PaymentUrl);
         var asked = app.Payment.Requests.Single(request => request.OrderId == placed.OrderId);
-        asked.ShouldBe(new Infrastructure.PaymentDouble.SessionRequest(placed.OrderId, placed.OrderNumber, 50_000, "KRW", "Linen shirt", userId));
+        asked.ShouldBe(new Infrastructure.PaymentDouble.SessionRequest(placed.OrderId, placed.OrderNumber, 50_000, "KRW", "Linen shirt", userId, awaiting.PaymentDeadline));
 
         await app.Broker.PublishAsync(new PaymentCaptured(placed.OrderId, session.PaymentId, 50_000, "KRW"));
         var paid = await app.WaitForStatusAsync(placed.OrderId, "Paid");

@@ -28,7 +28,7 @@ public sealed class PgClientTests(PaymentApp app) : IClassFixture<PaymentApp>
         var pg = app.Services.GetRequiredService<PgClient>();
 
         var created = await pg.CreateAsync(pgOrderId, 9_000, "Linen shirt", "http://127.0.0.1/success", "http://127.0.0.1/fail",
-            "http://127.0.0.1/webhook", pgOrderId, CancellationToken.None);
+            "http://127.0.0.1/webhook", null, pgOrderId, CancellationToken.None);
 
         created.Outage.ShouldNotBeNull().Kind.ShouldBe(PgOutageKind.ServerError);
         // Had the client sent it again, the rule (used up by the first) would have let the PG create it.

@@ -74,12 +74,33 @@ public sealed class OpenPaymentSessionTests(PaymentApp app) : IClassFixture<Paym
         using var client = app.Anonymous();
 
         using var response = await client.PostAsJsonAsync("/internal/payment-sessions",
-            new { orderId = Guid.Empty, orderNumber = "", amount = 0, currency = "USD", orderName = "bad\u0001name", userId = (Guid?)null });
+            new { orderId = Guid.Empty, orderNumber = "", amount = 0, currency = "USD", orderName = "bad\u0001name", userId = (Guid?)null,
+                payBy = DateTimeOffset.UtcNow.AddMinutes(-1) });
 
         response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         var errors = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
-        errors.EnumerateObject().Select(e => e.Name).Order().ShouldBe(["amount", "currency", "orderId", "orderName", "orderNumber", "userId"]);
+        errors.EnumerateObject().Select(e => e.Name).Order().ShouldBe(["amount", "currency", "orderId", "orderName", "orderNumber", "payBy", "userId"]);
         (await app.ScalarAsync<long>("SELECT count(*) FROM payments WHERE order_id = @orderId", new { orderId = Guid.Empty })).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task The_PG_checkout_closes_at_the_orders_deadline()
+    {
+        var orderId = Guid.NewGuid();
+        using var client = app.Anonymous();
+        var body = new
+        {
+            orderId, orderNumber = "ORD-20261204-000001", amount = 12_000, currency = "KRW", orderName = "Socks", userId = Guid.NewGuid(),
+            payBy = DateTimeOffset.UtcNow.AddSeconds(2),
+        };
+
+        using var response = await client.PostAsJsonAsync("/internal/payment-sessions", body);
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        (await app.Pg.PaymentOfOrderAsync(orderId)).GetProperty("status").GetString().ShouldBe("READY");
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
+
+        // The PG's own checkout expiry is 30 minutes; the order's deadline closed it.
+        (await app.Pg.PaymentOfOrderAsync(orderId)).GetProperty("status").GetString().ShouldBe("EXPIRED");
     }
 
     [Fact]

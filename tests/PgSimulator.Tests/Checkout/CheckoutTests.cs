@@ -177,6 +177,41 @@ public sealed class CheckoutExpiryTests
     }
 
     [Fact]
+    public async Task A_checkout_with_validUntil_closes_then_though_the_PG_would_keep_it_open_longer()
+    {
+        var clock = new ManualClock();
+        await using var sim = new PgSim().WithClock(clock).With("PgSim:CheckoutExpiry", "00:30:00");
+        var body = new
+        {
+            orderId = PgSim.NewOrderId(), amount = 9_000, orderName = "Socks", successUrl = "https://shop.test/pay/success",
+            failUrl = "https://shop.test/pay/fail", validUntil = clock.GetUtcNow().AddMinutes(15),
+        };
+        using var created = await sim.PostCreateAsync(body);
+        await created.ShouldBeAsync(200);
+        var paymentKey = (await created.JsonAsync()).GetProperty("paymentKey").GetString()!;
+
+        clock.Advance(TimeSpan.FromMinutes(14));
+        (await sim.GetAsync(paymentKey)).Status().ShouldBe("READY");
+        clock.Advance(TimeSpan.FromMinutes(1));
+
+        (await sim.GetAsync(paymentKey)).Status().ShouldBe("EXPIRED");
+        (await (await sim.ApproveAsync(paymentKey)).ProblemAsync(409)).Code().ShouldBe("PAYMENT_EXPIRED");
+    }
+
+    [Fact]
+    public async Task A_validUntil_in_the_past_is_refused_naming_the_field()
+    {
+        await using var sim = new PgSim();
+        using var response = await sim.PostCreateAsync(new
+        {
+            orderId = PgSim.NewOrderId(), amount = 9_000, orderName = "Socks", successUrl = "https://shop.test/pay/success",
+            failUrl = "https://shop.test/pay/fail", validUntil = DateTimeOffset.UtcNow.AddSeconds(-1),
+        });
+
+        (await response.ProblemAsync(400)).GetProperty("errors").TryGetProperty("validUntil", out _).ShouldBeTrue();
+    }
+
+    [Fact]
     public async Task An_approved_payment_left_unconfirmed_expires_and_can_no_longer_be_confirmed()
     {
         var clock = new ManualClock();

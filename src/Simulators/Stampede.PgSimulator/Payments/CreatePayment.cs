@@ -4,8 +4,10 @@ using Stampede.PgSimulator.Failures;
 
 namespace Stampede.PgSimulator.Payments;
 
-/// <summary><c>POST /v1/payments</c>: the merchant opens a payment for an order.</summary>
-public sealed record CreatePaymentRequest(string? OrderId, long? Amount, string? OrderName, string? SuccessUrl, string? FailUrl, string? WebhookUrl);
+/// <summary><c>POST /v1/payments</c>: the merchant opens a payment for an order. <paramref name="ValidUntil"/>
+/// (optional) closes the checkout earlier than the PG's own expiry, e.g. at the order's deadline.</summary>
+public sealed record CreatePaymentRequest(string? OrderId, long? Amount, string? OrderName, string? SuccessUrl, string? FailUrl, string? WebhookUrl,
+    DateTimeOffset? ValidUntil = null);
 
 /// <summary>The new payment and where to send the buyer.</summary>
 public sealed record CreatePaymentResponse(string PaymentKey, string OrderId, string OrderName, long Amount, PaymentStatus Status, string CheckoutUrl, DateTimeOffset RequestedAt);
@@ -24,7 +26,8 @@ public static class CreatePayment
             ("orderName", RequestRules.Text(request.OrderName, "orderName")),
             ("successUrl", RequestRules.Url(request.SuccessUrl, "successUrl")),
             ("failUrl", RequestRules.Url(request.FailUrl, "failUrl")),
-            ("webhookUrl", RequestRules.Url(request.WebhookUrl, "webhookUrl", required: false)));
+            ("webhookUrl", RequestRules.Url(request.WebhookUrl, "webhookUrl", required: false)),
+            ("validUntil", request.ValidUntil <= payments.Now ? "validUntil must be in the future." : null));
         if (errors.Count > 0) return PgError.Invalid(errors).ToResult<CreatePaymentResponse>();
         if (failures.ServerError(MerchantOperation.Create, request.OrderId, null) is { } failure) return failure.ToResult<CreatePaymentResponse>();
 
@@ -37,7 +40,7 @@ public static class CreatePayment
             {
                 var paymentKey = "pk_" + Guid.CreateVersion7().ToString("N");
                 return new Payment(paymentKey, request.OrderId!, request.OrderName!, request.Amount!.Value, request.SuccessUrl!, request.FailUrl!,
-                    request.WebhookUrl, $"{checkoutBase}/checkout/{paymentKey}", payments.Now);
+                    request.WebhookUrl, $"{checkoutBase}/checkout/{paymentKey}", payments.Now, request.ValidUntil);
             }, request.OrderId!);
             return Task.FromResult(created.Error is { } error
                 ? (Outcome<CreatePaymentResponse>)error

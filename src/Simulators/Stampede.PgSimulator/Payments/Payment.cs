@@ -37,8 +37,9 @@ public sealed class Payment
     private readonly List<PaymentView> statusChanges = [];
 
     public Payment(string paymentKey, string orderId, string orderName, long amount, string successUrl, string failUrl,
-        string? webhookUrl, string checkoutUrl, DateTimeOffset requestedAt)
+        string? webhookUrl, string checkoutUrl, DateTimeOffset requestedAt, DateTimeOffset? validUntil = null)
     {
+        ValidUntil = validUntil;
         PaymentKey = paymentKey;
         OrderId = orderId;
         OrderName = orderName;
@@ -60,6 +61,9 @@ public sealed class Payment
     public string? WebhookUrl { get; }
     public string CheckoutUrl { get; }
     public DateTimeOffset RequestedAt { get; }
+
+    /// <summary>The merchant's own end of the checkout, if earlier than the PG's.</summary>
+    public DateTimeOffset? ValidUntil { get; }
     public PaymentStatus Status { get; private set; } = PaymentStatus.Ready;
     public DateTimeOffset? BuyerApprovedAt { get; private set; }
     public DateTimeOffset? ApprovedAt { get; private set; }
@@ -88,7 +92,7 @@ public sealed class Payment
     {
         var due = Status switch
         {
-            PaymentStatus.Ready => now - RequestedAt >= checkoutExpiry,
+            PaymentStatus.Ready => now - RequestedAt >= checkoutExpiry || now >= ValidUntil,
             PaymentStatus.InProgress => now - BuyerApprovedAt!.Value >= confirmExpiry,
             _ => false,
         };

@@ -8,7 +8,7 @@ using Stampede.Ordering.Persistence;
 namespace Stampede.Ordering.Saga;
 
 /// <summary>Stock is held: the order awaits payment, and payment is asked to open a session whose
-/// URL the order then carries.</summary>
+/// URL the order then carries. A session payment refuses as invalid fails the order.</summary>
 public sealed class StockReservedHandler(
     NpgsqlDataSource database, OrderStore orders, PaymentSessions payments, TimeProvider time, ILogger<StockReservedHandler> logger)
     : IIntegrationEventHandler<StockReserved>
@@ -29,7 +29,24 @@ public sealed class StockReservedHandler(
         // Left AwaitingPayment meanwhile (expired, cancelled): inventory releases on those events.
         if (order.Status != OrderStatus.AwaitingPayment || order.PaymentUrl is not null) return;
 
-        var session = await payments.OpenAsync(order, cancellationToken);
+        PaymentSession session;
+        try
+        {
+            session = await payments.OpenAsync(order, cancellationToken);
+        }
+        catch (PaymentSessionRefusedException refused)
+        {
+            // Asking again would be refused again: the order fails with the reason (OrderFailed, so
+            // inventory releases) instead of looping until its deadline.
+            logger.LogWarning("Payment refused the session of order {OrderId}: {Reason}", order.Id, refused.Message);
+            await orders.ChangeAsync(context.Transaction, order.Id, current =>
+            {
+                if (current.Status == OrderStatus.AwaitingPayment && current.PaymentUrl is null)
+                    current.FailPayment(refused.Message, time.GetUtcNow());
+            }, cancellationToken);
+            return;
+        }
+
         await orders.ChangeAsync(context.Transaction, order.Id, current =>
         {
             if (current.Status == OrderStatus.AwaitingPayment && current.PaymentUrl is null)

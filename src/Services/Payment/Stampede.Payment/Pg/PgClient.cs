@@ -50,10 +50,11 @@ public sealed class PgClient(HttpClient http, IOptions<PgSettings> options)
         http.DefaultRequestHeaders.Authorization =
             new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(settings.SecretKey + ":")));
 
+    /// <summary>Opens a payment; <paramref name="validUntil"/> closes its checkout early (the order's deadline).</summary>
     public Task<PgAnswer<PgCreatedPayment>> CreateAsync(string orderId, long amount, string orderName, string successUrl, string failUrl,
-        string webhookUrl, string idempotencyKey, CancellationToken cancellationToken) =>
+        string webhookUrl, DateTimeOffset? validUntil, string idempotencyKey, CancellationToken cancellationToken) =>
         SendAsync<PgCreatedPayment>(HttpMethod.Post, "v1/payments",
-            new { orderId, amount, orderName, successUrl, failUrl, webhookUrl }, idempotencyKey, settings.Timeout, cancellationToken);
+            new { orderId, amount, orderName, successUrl, failUrl, webhookUrl, validUntil }, idempotencyKey, settings.Timeout, cancellationToken);
 
     public Task<PgAnswer<PgPayment>> ConfirmAsync(string paymentKey, string orderId, long amount, string idempotencyKey,
         CancellationToken cancellationToken) =>

@@ -7,7 +7,10 @@ using Stampede.Payment.Pg;
 
 namespace Stampede.Payment.Sessions;
 
-public sealed record OpenPaymentSessionRequest(Guid? OrderId, string? OrderNumber, long? Amount, string? Currency, string? OrderName, Guid? UserId);
+/// <summary><paramref name="PayBy"/>: the order's payment deadline; the PG closes the checkout then (optional: without it
+/// the PG's own checkout expiry applies).</summary>
+public sealed record OpenPaymentSessionRequest(Guid? OrderId, string? OrderNumber, long? Amount, string? Currency, string? OrderName, Guid? UserId,
+    DateTimeOffset? PayBy = null);
 
 public sealed record OpenedPaymentSession(Guid PaymentId, string PaymentUrl, string Status);
 
@@ -24,7 +27,7 @@ public static class OpenPaymentSession
         OpenPaymentSessionRequest request, HttpContext http, NpgsqlDataSource database, PaymentStore payments, PgClient pg,
         IOptions<PaymentSettings> options, TimeProvider time, CancellationToken cancellationToken)
     {
-        var errors = Validate(request);
+        var errors = Validate(request, time.GetUtcNow());
         if (errors.Count > 0) return PaymentProblems.Invalid(errors);
         var orderId = request.OrderId!.Value;
         var amount = request.Amount!.Value;
@@ -43,7 +46,7 @@ public static class OpenPaymentSession
             }
 
             var created = await pg.CreateAsync(pgOrderId, amount, request.OrderName!, settings.SuccessUrl, settings.FailUrl, settings.WebhookUrl,
-                idempotencyKey: pgOrderId, cancellationToken);
+                request.PayBy, idempotencyKey: pgOrderId, cancellationToken);
             string paymentKey, checkoutUrl;
             if (created.Value is { } payment)
             {
@@ -90,7 +93,7 @@ public static class OpenPaymentSession
 
     private static OpenedPaymentSession Answer(Payments.Payment payment) => new(payment.Id, payment.PaymentUrl, payment.Status.ToString());
 
-    private static Dictionary<string, string[]> Validate(OpenPaymentSessionRequest request)
+    private static Dictionary<string, string[]> Validate(OpenPaymentSessionRequest request, DateTimeOffset now)
     {
         var errors = new Dictionary<string, string[]>();
         if (request.OrderId is null || request.OrderId == Guid.Empty) errors["orderId"] = ["The orderId is required."];
@@ -100,6 +103,7 @@ public static class OpenPaymentSession
         // The PG shows the order name to the buyer and accepts at most 200 characters of plain text.
         if (Text(request.OrderName, 200) is { } orderName) errors["orderName"] = [$"The orderName {orderName}"];
         if (request.UserId is null || request.UserId == Guid.Empty) errors["userId"] = ["The userId is required."];
+        if (request.PayBy <= now) errors["payBy"] = ["The payBy deadline has passed."];
         return errors;
     }
 

@@ -33,6 +33,7 @@ public static class IdentityModule
         builder.Services.AddSingleton<HashingGate>();
         builder.Services.AddSingleton<SignUpThrottle>();
         builder.Services.AddTelemetrySource(Passwords.MeterName);
+        builder.Services.AddSingleton<VerificationCodeKey>();
         builder.Services.AddSingleton<VerificationCodes>();
         builder.Services.AddSingleton<LoginThrottle>();
         builder.Services.AddSingleton<TokenIssuer>();
@@ -44,6 +45,8 @@ public static class IdentityModule
         builder.Services.AddHostedService<SigningKeyInitializer>();
         builder.Services.AddHostedService<AdminAccountSeeder>();
         builder.Services.AddHostedService<ExpiredRowSweeper>();
+        builder.Services.AddSingleton<SentCodeScrubber>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<SentCodeScrubber>());
         return builder;
     }
 

@@ -12,6 +12,17 @@ public sealed record IdentitySettings
     /// Defaults to on in the Development environment only.</summary>
     public bool DevMailbox { get; init; }
 
+    /// <summary>Base64 server secret for hashing verification codes; required outside Development and
+    /// Testing (there, one is generated when unset).</summary>
+    public string? VerificationCodeKey { get; init; }
+
+    /// <summary>Whether sent codes are also written to the log: in the Development environment only, never configurable.</summary>
+    public bool LogVerificationCodes { get; init; }
+
+    /// <summary>How long after the relay sent a <c>VerificationCodeIssued</c> event its outbox row keeps the
+    /// plain code (a broker-level redelivery needs no more); then the code is blanked.</summary>
+    public TimeSpan SentCodeRetention { get; init; } = TimeSpan.FromMinutes(5);
+
     public TimeSpan VerificationCodeLifetime { get; init; } = TimeSpan.FromMinutes(10);
     public int VerificationCodeMaxAttempts { get; init; } = 5;
     public TimeSpan VerificationResendInterval { get; init; } = TimeSpan.FromSeconds(60);
@@ -49,7 +60,22 @@ public sealed record IdentitySettings
             throw new InvalidOperationException("Identity:RetiredKeyGracePeriod must be longer than Identity:AccessTokenLifetime (and both positive), or tokens would outlive their key.");
         if (settings.MaxSignUpsPerIp < 1 || settings.SignUpWindow <= TimeSpan.Zero || settings.SignUpHashConcurrency < 1 || settings.SignUpHashQueueTimeout < TimeSpan.Zero)
             throw new InvalidOperationException("Identity:MaxSignUpsPerIp, SignUpWindow and SignUpHashConcurrency must be positive, SignUpHashQueueTimeout not negative.");
-        return settings with { DevMailbox = section.GetValue<bool?>(nameof(DevMailbox)) ?? environment.IsDevelopment() };
+        var generatesSecrets = environment.IsDevelopment() || environment.IsEnvironment("Testing");
+        if (string.IsNullOrWhiteSpace(settings.VerificationCodeKey))
+        {
+            if (!generatesSecrets)
+                throw new InvalidOperationException($"Identity:VerificationCodeKey is required in the {environment.EnvironmentName} environment (base64 of at least 32 random bytes, e.g. `openssl rand -base64 32`).");
+            settings = settings with { VerificationCodeKey = null };
+        }
+        else
+        {
+            Users.VerificationCodeKey.Decode(settings.VerificationCodeKey);
+        }
+        return settings with
+        {
+            DevMailbox = section.GetValue<bool?>(nameof(DevMailbox)) ?? environment.IsDevelopment(),
+            LogVerificationCodes = environment.IsDevelopment(),
+        };
     }
 }
 

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+
 namespace Stampede.Identity.Tests.Users;
 
 public sealed class SignUpProtectionTests(IdentityApp app) : IClassFixture<IdentityApp>
@@ -69,6 +71,22 @@ public sealed class SignUpThrottleTests(SignUpThrottleTests.App app) : IClassFix
 
         await (await SignUpAsync("2001:db8:1:2::77")).ShouldBeProblemAsync(HttpStatusCode.TooManyRequests);
         await (await SignUpAsync("2001:db8:1:3::1")).ShouldBeAsync(HttpStatusCode.Created);
+    }
+
+    [Fact]
+    public async Task The_row_sweeper_keeps_sign_ups_for_the_whole_window_not_the_login_window()
+    {
+        for (var i = 0; i < 3; i++) await (await SignUpAsync("203.0.113.40")).ShouldBeAsync(HttpStatusCode.Created);
+        var sweeper = app.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<Stampede.Identity.Persistence.ExpiredRowSweeper>().Single();
+
+        app.Clock.Advance(TimeSpan.FromMinutes(30));
+        await sweeper.SweepAsync(CancellationToken.None);
+
+        await (await SignUpAsync("203.0.113.40")).ShouldBeProblemAsync(HttpStatusCode.TooManyRequests);
+        app.Clock.Advance(TimeSpan.FromMinutes(31));
+        await sweeper.SweepAsync(CancellationToken.None);
+        // Refused attempts are not recorded, so once the window has passed nothing is left.
+        (await app.QuerySingleAsync<long>("SELECT count(*) FROM login_failures WHERE scope = 'signup' AND key = '203.0.113.40'")).ShouldBe(0);
     }
 
     [Fact]

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Stampede.ServiceDefaults.Auth;
 using Stampede.ServiceDefaults.Health;
 using Stampede.ServiceDefaults.Http;
+using Stampede.ServiceDefaults.Input;
 using Stampede.ServiceDefaults.Telemetry;
 
 namespace Stampede.ServiceDefaults;
@@ -38,6 +39,7 @@ public static class ServiceDefaultsExtensions
         });
 
         builder.AddRequestLimits();
+        builder.Services.AddInputGuard();
         builder.Services.AddStampedeProblemDetails();
         builder.Services.AddHealthChecks();
         builder.Services.AddOpenApi();
@@ -47,7 +49,8 @@ public static class ServiceDefaultsExtensions
         return builder;
     }
 
-    /// <summary>The middleware every service runs, in order: request id, error handling, authentication.</summary>
+    /// <summary>The middleware every service runs, in order: request id, error handling, the control-character
+    /// guard for query and route values, authentication.</summary>
     public static WebApplication UseServiceDefaults(this WebApplication app)
     {
         app.UseMiddleware<RequestIdMiddleware>();
@@ -59,6 +62,7 @@ public static class ServiceDefaultsExtensions
         });
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseInputGuard();
         app.UseAuthentication();
         app.UseAuthorization();
         return app;

@@ -78,6 +78,17 @@ public sealed class SearchProductsTests(CatalogApp app) : IClassFixture<CatalogA
         (await app.Anonymous().BrowseAsync($"categoryId={category}&q=zzzqqq")).Total.ShouldBe(0);
     }
 
+    [Fact]
+    public async Task A_NUL_in_the_search_text_is_a_400_problem_naming_q()
+    {
+        var response = await app.Anonymous().GetAsync("/products?q=%00");
+
+        response.StatusCode.ShouldBe(System.Net.HttpStatusCode.BadRequest, await response.Content.ReadAsStringAsync());
+        response.Content.Headers.ContentType?.MediaType.ShouldBe("application/problem+json");
+        var problem = await System.Net.Http.Json.HttpContentJsonExtensions.ReadFromJsonAsync<System.Text.Json.JsonElement>(response.Content);
+        problem.GetProperty("errors").GetProperty("q")[0].GetString()!.ShouldContain("control character");
+    }
+
     private async Task<(Guid Category, Guid Sneakers, Guid Korean)> ShelfAsync()
     {
         var admin = app.Admin();

@@ -53,6 +53,8 @@ public class IdentityApp : WebApplicationFactory<IdentityService>, IAsyncLifetim
         builder.UseSetting("Identity:Admin:Email", AdminEmail);
         builder.UseSetting("Identity:Admin:Password", AdminPassword);
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        // Tests sign up many users from 127.0.0.1; the sign-up throttle's own tests lower it again.
+        builder.UseSetting("Identity:MaxSignUpsPerIp", "1000000");
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
         builder.ConfigureTestServices(services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock)));
     }

@@ -9,6 +9,7 @@ using Stampede.Identity.Tokens;
 using Stampede.Identity.Users;
 using Stampede.Messaging;
 using Stampede.ServiceDefaults.Auth;
+using Stampede.ServiceDefaults.Telemetry;
 
 namespace Stampede.Identity;
 
@@ -29,6 +30,10 @@ public static class IdentityModule
             .Publishes<UserEmailVerified>();
 
         builder.Services.AddSingleton<Passwords>();
+        builder.Services.AddSingleton<HashingGate>();
+        builder.Services.AddSingleton<SignUpThrottle>();
+        builder.Services.AddTelemetrySource(Passwords.MeterName);
+        builder.Services.AddSingleton<VerificationCodeKey>();
         builder.Services.AddSingleton<VerificationCodes>();
         builder.Services.AddSingleton<LoginThrottle>();
         builder.Services.AddSingleton<TokenIssuer>();
@@ -40,6 +45,8 @@ public static class IdentityModule
         builder.Services.AddHostedService<SigningKeyInitializer>();
         builder.Services.AddHostedService<AdminAccountSeeder>();
         builder.Services.AddHostedService<ExpiredRowSweeper>();
+        builder.Services.AddSingleton<SentCodeScrubber>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<SentCodeScrubber>());
         return builder;
     }
 

@@ -57,6 +57,12 @@ public static class ServiceEnvironment
             }
         }
 
+        if (service.Name == ServiceCatalog.Identity.Name)
+        {
+            // The demo, the benchmarks and the end-to-end tests sign up many users from 127.0.0.1.
+            environment["Identity__MaxSignUpsPerIp"] = "1000000";
+        }
+
         foreach (var (key, value) in service.Settings)
         {
             environment[key] = value;

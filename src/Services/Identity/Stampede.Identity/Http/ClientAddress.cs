@@ -8,18 +8,33 @@ public static class ClientAddress
     /// <summary>The connection's remote address; when that is loopback (the gateway on the same
     /// host), the first <c>X-Forwarded-For</c> entry instead. A remote caller cannot choose its
     /// address by sending the header, because only loopback peers are believed.</summary>
-    public static string Of(HttpContext context)
+    public static string Of(HttpContext context) => Canonical(AddressOf(context));
+
+    /// <summary>The caller's network as sign-up throttling counts it: the IPv4 address, or the /64 of
+    /// an IPv6 one (one subscriber usually holds a whole /64, so counting single addresses would not limit them).</summary>
+    public static string NetworkOf(HttpContext context)
+    {
+        var address = AddressOf(context);
+        if (address is null) return "unknown";
+        if (address.IsIPv4MappedToIPv6) address = address.MapToIPv4();
+        if (address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6) return address.ToString();
+        var bytes = address.GetAddressBytes();
+        Array.Clear(bytes, 8, 8);
+        return new IPAddress(bytes) + "/64";
+    }
+
+    private static IPAddress? AddressOf(HttpContext context)
     {
         var remote = context.Connection.RemoteIpAddress;
         if (remote is not null && IPAddress.IsLoopback(remote)
             && context.Request.Headers["X-Forwarded-For"].ToString() is { Length: > 0 } forwarded
             && IPAddress.TryParse(forwarded.Split(',')[0].Trim(), out var client))
         {
-            return Canonical(client);
+            return client;
         }
-        return remote is null ? "unknown" : Canonical(remote);
+        return remote;
     }
 
-    private static string Canonical(IPAddress address) =>
-        (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).ToString();
+    private static string Canonical(IPAddress? address) =>
+        address is null ? "unknown" : (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).ToString();
 }

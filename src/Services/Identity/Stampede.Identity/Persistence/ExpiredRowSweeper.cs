@@ -3,7 +3,7 @@ using Npgsql;
 
 namespace Stampede.Identity.Persistence;
 
-/// <summary>Deletes rows that can no longer matter: old login failures and resend marks, expired
+/// <summary>Deletes rows that can no longer matter: old login failures, sign-up attempts and resend marks, expired
 /// refresh tokens and their finished families, expired codes, old dev mail. Every instance may run
 /// it; the deletes are idempotent.</summary>
 public sealed class ExpiredRowSweeper(NpgsqlDataSource database, IdentitySettings settings, TimeProvider time, ILogger<ExpiredRowSweeper> logger)
@@ -33,7 +33,9 @@ public sealed class ExpiredRowSweeper(NpgsqlDataSource database, IdentitySetting
         var now = time.GetUtcNow();
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition("""
-            DELETE FROM login_failures WHERE failed_at < @failuresBefore;
+            -- Sign-ups count over their own, longer window.
+            DELETE FROM login_failures WHERE scope <> 'signup' AND failed_at < @failuresBefore;
+            DELETE FROM login_failures WHERE scope = 'signup' AND failed_at < @signUpsBefore;
             DELETE FROM verification_requests WHERE requested_at < @requestsBefore;
             DELETE FROM verification_codes WHERE expires_at < @expiredBefore;
             DELETE FROM refresh_tokens WHERE expires_at < @expiredBefore;
@@ -43,6 +45,7 @@ public sealed class ExpiredRowSweeper(NpgsqlDataSource database, IdentitySetting
             """, new
             {
                 failuresBefore = now - settings.LoginFailureWindow,
+                signUpsBefore = now - settings.SignUpWindow,
                 requestsBefore = now - settings.VerificationResendInterval,
                 expiredBefore = now - KeepExpired,
             }, cancellationToken: cancellationToken));

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using System.Text;
 using Dapper;
 using Npgsql;
 using Stampede.Contracts.Identity;
@@ -9,9 +8,10 @@ using Stampede.Messaging;
 namespace Stampede.Identity.Users;
 
 /// <summary>Issues 6-digit email verification codes: random from a CSPRNG, stored only as an
-/// HMAC, announced as <see cref="VerificationCodeIssued"/> through the outbox in the caller's
-/// transaction (and, in development, copied to the log and the dev mailbox).</summary>
-public sealed class VerificationCodes(IOutbox outbox, TimeProvider time, IdentitySettings settings, ILogger<VerificationCodes> logger)
+/// HMAC under the server secret, announced as <see cref="VerificationCodeIssued"/> through the outbox
+/// in the caller's transaction (the mailer needs the code; <see cref="SentCodeScrubber"/> blanks it
+/// once sent), and with the dev mailbox on, copied there (and, in Development only, to the log).</summary>
+public sealed class VerificationCodes(IOutbox outbox, VerificationCodeKey key, TimeProvider time, IdentitySettings settings, ILogger<VerificationCodes> logger)
 {
     public async Task IssueAsync(NpgsqlTransaction transaction, Guid userId, string email, CancellationToken cancellationToken)
     {
@@ -27,14 +27,16 @@ public sealed class VerificationCodes(IOutbox outbox, TimeProvider time, Identit
                     expires_at = EXCLUDED.expires_at, failed_attempts = 0;
             INSERT INTO verification_requests (email, requested_at) VALUES (@email, @now)
             ON CONFLICT (email) DO UPDATE SET requested_at = EXCLUDED.requested_at;
-            """, new { userId, codeHash = Hash(userId, code), now, expiresAt, email }, transaction, cancellationToken: cancellationToken));
+            """, new { userId, codeHash = await key.HashAsync(userId, code, cancellationToken), now, expiresAt, email },
+            transaction, cancellationToken: cancellationToken));
         await outbox.EnqueueAsync(new VerificationCodeIssued(userId, email, code, expiresAt) { OccurredAt = now }, transaction, cancellationToken);
 
         if (!settings.DevMailbox) return;
         await connection.ExecuteAsync(new CommandDefinition("""
             INSERT INTO dev_mailbox (user_id, email, code, expires_at, created_at) VALUES (@userId, @email, @code, @expiresAt, @now)
             """, new { userId, email, code, expiresAt, now }, transaction, cancellationToken: cancellationToken));
-        logger.LogInformation("Dev mailbox: verification code {Code} for {Email}, valid until {ExpiresAt:O}", code, email, expiresAt);
+        if (settings.LogVerificationCodes)
+            logger.LogInformation("Dev mailbox: verification code {Code} for {Email}, valid until {ExpiresAt:O}", code, email, expiresAt);
     }
 
     /// <summary>Claims the right to send a code to <paramref name="email"/> now. Null when claimed;
@@ -61,9 +63,6 @@ public sealed class VerificationCodes(IOutbox outbox, TimeProvider time, Identit
             null => settings.VerificationResendInterval,
         };
     }
-
-    public static byte[] Hash(Guid userId, string code) =>
-        HMACSHA256.HashData(userId.ToByteArray(), Encoding.ASCII.GetBytes(code));
 
     private sealed record ResendClaim(bool Claimed, DateTimeOffset RequestedAt);
 }

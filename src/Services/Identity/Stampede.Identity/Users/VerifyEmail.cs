@@ -22,7 +22,7 @@ public static class VerifyEmail
             .WithDescription("A code is valid for 10 minutes and allows 5 wrong tries; after that, request a new one.");
 
     public static async Task<Results<NoContent, ValidationProblem>> HandleAsync(
-        VerifyEmailRequest request, NpgsqlDataSource database, IOutbox outbox, IdentitySettings settings, TimeProvider time,
+        VerifyEmailRequest request, NpgsqlDataSource database, IOutbox outbox, VerificationCodeKey key, IdentitySettings settings, TimeProvider time,
         CancellationToken cancellationToken)
     {
         var errors = new FieldErrors().Add("email", EmailAddress.Check(request.Email, out var email));
@@ -47,7 +47,8 @@ public static class VerifyEmail
             return FieldErrors.Single("code", "Too many wrong codes; request a new code.");
         if (issued.ExpiresAt <= now) return FieldErrors.Single("code", "The code has expired; request a new code.");
 
-        if (!CryptographicOperations.FixedTimeEquals(issued.CodeHash, VerificationCodes.Hash(user.Id, code)))
+        var codeHash = await key.HashAsync(user.Id, code, cancellationToken);
+        if (!CryptographicOperations.FixedTimeEquals(issued.CodeHash, codeHash))
         {
             var attempts = await connection.ExecuteScalarAsync<int>(new CommandDefinition("""
                 UPDATE verification_codes SET failed_attempts = failed_attempts + 1 WHERE user_id = @id RETURNING failed_attempts

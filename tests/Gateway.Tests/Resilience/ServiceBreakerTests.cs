@@ -112,14 +112,18 @@ public sealed class ServiceBreakerTests(BreakerFixture fixture) : IClassFixture<
         fixture.Recovering.Calls.ShouldBe(callsBeforeProbe + 3);
     }
 
+    // The active health check may take the dead destination out before the first request (then
+    // every answer is the "failing" one); either way a caller only ever sees 503 problems, and soon
+    // the gateway stops calling and says when to retry.
     [Fact]
-    public async Task A_service_that_refuses_connections_gets_503_and_trips_the_breaker()
+    public async Task A_service_that_refuses_connections_gets_503_and_is_taken_out()
     {
         for (var i = 0; i < BreakerFixture.MinimumThroughput; i++)
         {
             using var refused = await Client.GetAsync("/api/dead/anything", Cancel);
             refused.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
-            (await refused.ReadProblemAsync()).GetProperty("detail").GetString().ShouldBe("The dead service cannot be reached.");
+            (await refused.ReadProblemAsync()).GetProperty("detail").GetString()
+                .ShouldBeOneOf("The dead service cannot be reached.", "The dead service is failing; the gateway is not calling it for now.");
         }
 
         using var open = await Client.GetAsync("/api/dead/anything", Cancel);

@@ -25,13 +25,14 @@ public sealed class ForwardingErrors(
         }
         bodyLimit.TakeOver(context);
 
-        await next();
         var feature = context.GetReverseProxyFeature();
+        // Load balancing narrows the list to the destination it picked: keep the whole choice.
+        var candidates = feature.AvailableDestinations;
+        await next();
         if (IsConnectionFailure(context) && IsRetryable(context.Request) && !context.Response.HasStarted)
         {
             var failed = feature.ProxiedDestination;
-            if (feature.AvailableDestinations.Count > 1)
-                feature.AvailableDestinations = feature.AvailableDestinations.Where(d => d != failed).ToList();
+            feature.AvailableDestinations = candidates.Count > 1 ? candidates.Where(d => d != failed).ToList() : candidates;
             context.Features.Set<IForwarderErrorFeature>(null);
             context.Response.StatusCode = StatusCodes.Status200OK;
             await next();

@@ -41,12 +41,13 @@ public sealed class ServiceFailurePolicy(
     }
 
     /// <summary>What counts against a destination: no connection, a timeout, a broken answer, or
-    /// a 5xx answer. Null when the call says nothing about it: the caller hung up or sent too large
+    /// a 500/502/504 answer. Null when the call says nothing about it: the caller hung up or sent too large
     /// a body.</summary>
     private static bool? IsServiceFailure(HttpContext context) =>
         context.Features.Get<IForwarderErrorFeature>()?.Error switch
         {
-            null or ForwarderError.None => context.Response.StatusCode >= 500,
+            // A service's own 503 (a dependency of it is down) is an answer, not a failure of it.
+            null or ForwarderError.None => context.Response.StatusCode is 500 or 502 or 504,
             ForwarderError.Request or ForwarderError.RequestTimedOut or ForwarderError.ResponseHeaders
                 or ForwarderError.RequestBodyDestination or ForwarderError.ResponseBodyDestination => true,
             _ => null,

@@ -48,7 +48,8 @@ public sealed class Downstream : IAsyncDisposable
         Downstream? self = null;
         app.Use(async (context, next) =>
         {
-            if (context.Request.Path.StartsWithSegments("/health"))
+            // The gateway probes {base}/health/ready of each destination, also when the base has a path.
+            if (context.Request.Path.StartsWithSegments("/health") || context.Request.Path.Value!.EndsWith("/health/ready", StringComparison.Ordinal))
             {
                 context.Response.StatusCode = self!.Ready ? 200 : 503;
                 return;

@@ -13,6 +13,7 @@ public sealed class BreakerFixture : IAsyncLifetime
     public Downstream Flaky { get; private set; } = null!;
     public Downstream Recovering { get; private set; } = null!;
     public Downstream Stoppable { get; private set; } = null!;
+    public Downstream Busy { get; private set; } = null!;
     public GatewayFactory Gateway { get; private set; } = null!;
     public HttpClient Client { get; private set; } = null!;
 
@@ -22,12 +23,14 @@ public sealed class BreakerFixture : IAsyncLifetime
         Flaky = await Downstream.StartAsync();
         Recovering = await Downstream.StartAsync();
         Stoppable = await Downstream.StartAsync();
+        Busy = await Downstream.StartAsync();
         Gateway = GatewayFactory.WithTestKey(new Dictionary<string, string?>
         {
             ["Gateway:Services:slow"] = Slow.BaseAddress.ToString(),
             ["Gateway:Services:flaky"] = Flaky.BaseAddress.ToString(),
             ["Gateway:Services:recovering"] = Recovering.BaseAddress.ToString(),
             ["Gateway:Services:stoppable"] = Stoppable.BaseAddress.ToString(),
+            ["Gateway:Services:busy"] = Busy.BaseAddress.ToString(),
             ["Gateway:Services:dead"] = Downstream.DeadAddress().ToString(),
             ["Gateway:Timeouts:slow"] = "00:00:00.300",
             ["Gateway:CircuitBreaker:FailureRatio"] = "0.5",
@@ -43,7 +46,7 @@ public sealed class BreakerFixture : IAsyncLifetime
     {
         Client.Dispose();
         await Gateway.DisposeAsync();
-        foreach (var downstream in new[] { Slow, Flaky, Recovering, Stoppable }) await downstream.DisposeAsync();
+        foreach (var downstream in new[] { Slow, Flaky, Recovering, Stoppable, Busy }) await downstream.DisposeAsync();
     }
 }
 
@@ -92,7 +95,7 @@ public sealed class ServiceBreakerTests(BreakerFixture fixture) : IClassFixture<
     [Fact]
     public async Task An_open_breaker_lets_a_probe_through_after_the_break_and_closes_when_it_succeeds()
     {
-        fixture.Recovering.FailWith = 503;
+        fixture.Recovering.FailWith = 500; // a 503 no longer counts (finding 7)
         for (var i = 0; i < BreakerFixture.MinimumThroughput; i++)
             using (await Client.GetAsync("/api/recovering/echo/x", Cancel)) { }
         using (var open = await Client.GetAsync("/api/recovering/echo/x", Cancel))
@@ -112,20 +115,40 @@ public sealed class ServiceBreakerTests(BreakerFixture fixture) : IClassFixture<
         fixture.Recovering.Calls.ShouldBe(callsBeforeProbe + 3);
     }
 
+    // The active health check may take the dead destination out before the first request (then
+    // every answer is the "failing" one); either way a caller only ever sees 503 problems, and soon
+    // the gateway stops calling and says when to retry.
     [Fact]
-    public async Task A_service_that_refuses_connections_gets_503_and_trips_the_breaker()
+    public async Task A_service_that_refuses_connections_gets_503_and_is_taken_out()
     {
         for (var i = 0; i < BreakerFixture.MinimumThroughput; i++)
         {
             using var refused = await Client.GetAsync("/api/dead/anything", Cancel);
             refused.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
-            (await refused.ReadProblemAsync()).GetProperty("detail").GetString().ShouldBe("The dead service cannot be reached.");
+            (await refused.ReadProblemAsync()).GetProperty("detail").GetString()
+                .ShouldBeOneOf("The dead service cannot be reached.", "The dead service is failing; the gateway is not calling it for now.");
         }
 
         using var open = await Client.GetAsync("/api/dead/anything", Cancel);
         open.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
         open.Headers.RetryAfter.ShouldNotBeNull();
         (await open.ReadProblemAsync()).GetProperty("detail").GetString().ShouldBe("The dead service is failing; the gateway is not calling it for now.");
+    }
+
+    // Issue 9, finding 7: ordering's "catalog unavailable" is ordering answering, not ordering failing.
+    [Fact]
+    public async Task A_services_own_503_passes_through_and_never_takes_the_service_out()
+    {
+        fixture.Busy.FailWith = 503;
+        for (var i = 0; i < BreakerFixture.MinimumThroughput * 3; i++)
+        {
+            var before = fixture.Busy.Calls;
+            using var response = await Client.GetAsync("/api/busy/echo/x", Cancel);
+            response.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
+            (await response.Content.ReadAsStringAsync(Cancel)).ShouldBeEmpty("the service's own bodiless 503, not a gateway problem");
+            response.Headers.RetryAfter.ShouldBeNull();
+            fixture.Busy.Calls.ShouldBe(before + 1);
+        }
     }
 
     [Fact]

@@ -2,7 +2,6 @@ using Stampede.Gateway.Edge;
 using Stampede.Gateway.Forwarding;
 using Stampede.Gateway.Health;
 using Stampede.Gateway.RateLimiting;
-using Stampede.Gateway.Resilience;
 
 namespace Stampede.Gateway;
 
@@ -17,10 +16,7 @@ public static class GatewayModule
         var configuration = builder.Configuration;
         var directory = ServiceDirectory.From(configuration);
         builder.Services.AddSingleton(directory);
-        builder.Services.AddSingleton<HttpForwarder>();
-        builder.Services.AddSingleton(configuration.GetSection(BreakerSettings.Section).Get<BreakerSettings>() ?? new BreakerSettings());
-        builder.Services.AddSingleton<ServiceTimeouts>();
-        builder.Services.AddSingleton<ServiceBreakers>();
+        builder.Services.AddServiceRoutes(configuration, directory);
         builder.Services.AddSingleton(configuration.GetSection(RateLimitSettings.Section).Get<RateLimitSettings>() ?? new RateLimitSettings());
         builder.Services.AddSingleton<RedisRateLimiter>();
         builder.Services.AddSingleton(AnonymousRoutes.From(configuration));

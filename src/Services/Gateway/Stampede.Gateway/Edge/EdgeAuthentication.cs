@@ -1,5 +1,5 @@
 using Microsoft.AspNetCore.Authentication;
-using Stampede.Gateway.Forwarding;
+using Yarp.ReverseProxy.Model;
 
 namespace Stampede.Gateway.Edge;
 
@@ -71,13 +71,12 @@ public sealed class AnonymousRoutes
 /// travels on unchanged and the service checks it again. On an anonymous route an invalid token
 /// is not refused here: the service decides (a refresh with an expired access token attached must
 /// still work).</summary>
-public sealed class EdgeAuthentication(RequestDelegate next, AnonymousRoutes anonymous, ServiceDirectory directory)
+public sealed class EdgeAuthentication(RequestDelegate next, AnonymousRoutes anonymous)
 {
     public async Task InvokeAsync(HttpContext context)
     {
         // An unknown service is a 404 for everyone; no token can make it exist.
-        var forwarded = context.GetEndpoint()?.Metadata.GetMetadata<ForwardedRouteMetadata>() is not null
-            && context.GetRouteValue("service") is string service && directory.TryGet(service, out _);
+        var forwarded = context.GetEndpoint()?.Metadata.GetMetadata<RouteModel>() is not null;
         if (!forwarded || context.User.Identity?.IsAuthenticated == true || anonymous.Allows(context.Request.Method, context.Request.Path))
         {
             await next(context);

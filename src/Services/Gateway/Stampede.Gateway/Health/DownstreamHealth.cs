@@ -9,30 +9,40 @@ public static class DownstreamHealth
 {
     public const string ClientName = "downstream-health";
 
-    /// <summary>One readiness check per routed service, named after it, asking the service's own
-    /// <c>/health/ready</c>. The health endpoint runs all checks at once, so the gateway's
-    /// <c>/health/ready</c> takes as long as the slowest service, at most
-    /// <c>Gateway:HealthTimeout</c> (2 s).</summary>
+    /// <summary>One readiness check per routed service, named after it, asking each destination's
+    /// own <c>/health/ready</c>: the service is ready when at least one destination is. The health
+    /// endpoint runs all checks at once, so the gateway's <c>/health/ready</c> takes as long as the
+    /// slowest destination, at most <c>Gateway:HealthTimeout</c> (2 s).</summary>
     public static void AddDownstreamHealthChecks(this WebApplicationBuilder builder, ServiceDirectory directory)
     {
         var timeout = builder.Configuration.GetValue("Gateway:HealthTimeout", TimeSpan.FromSeconds(2));
         builder.Services.AddHttpClient(ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseProxy = false, ConnectTimeout = timeout });
         var checks = builder.Services.AddHealthChecks();
-        foreach (var (service, baseAddress) in directory.All)
+        foreach (var (service, destinations) in directory.All)
         {
             checks.Add(new HealthCheckRegistration(
                 service,
-                sp => new DownstreamHealthCheck(service, baseAddress, sp.GetRequiredService<IHttpClientFactory>(), timeout),
+                sp => new DownstreamHealthCheck(service, destinations, sp.GetRequiredService<IHttpClientFactory>(), timeout),
                 HealthStatus.Unhealthy,
                 [HealthEndpoints.ReadyTag]));
         }
     }
 }
 
-internal sealed class DownstreamHealthCheck(string service, Uri baseAddress, IHttpClientFactory clients, TimeSpan timeout) : IHealthCheck
+internal sealed class DownstreamHealthCheck(string service, IReadOnlyList<Uri> destinations, IHttpClientFactory clients, TimeSpan timeout) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var answers = await Task.WhenAll(destinations.Select(destination => AskAsync(destination, cancellationToken)));
+        if (destinations.Count == 1)
+            return answers[0].Ready ? HealthCheckResult.Healthy($"{service} {answers[0].Text}") : HealthCheckResult.Unhealthy($"{service} {answers[0].Text}");
+        var ready = answers.Count(a => a.Ready);
+        var detail = $"{service}: {ready} of {destinations.Count} destinations ready ({string.Join("; ", destinations.Zip(answers, (d, a) => $"{d.Authority} {a.Text}"))})";
+        return ready > 0 ? HealthCheckResult.Healthy(detail) : HealthCheckResult.Unhealthy(detail);
+    }
+
+    private async Task<(bool Ready, string Text)> AskAsync(Uri baseAddress, CancellationToken cancellationToken)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
@@ -43,16 +53,16 @@ internal sealed class DownstreamHealthCheck(string service, Uri baseAddress, IHt
                 .GetAsync(new Uri(baseAddress.GetLeftPart(UriPartial.Path).TrimEnd('/') + "/health/ready"), HttpCompletionOption.ResponseHeadersRead, deadline.Token);
             var elapsed = Stopwatch.GetElapsedTime(started);
             return response.IsSuccessStatusCode
-                ? HealthCheckResult.Healthy($"{service} is ready ({elapsed.TotalMilliseconds:0} ms)")
-                : HealthCheckResult.Unhealthy($"{service} is not ready: HTTP {(int)response.StatusCode}");
+                ? (true, $"is ready ({elapsed.TotalMilliseconds:0} ms)")
+                : (false, $"is not ready: HTTP {(int)response.StatusCode}");
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return HealthCheckResult.Unhealthy($"{service} did not answer within {timeout.TotalSeconds:0.#} s");
+            return (false, $"did not answer within {timeout.TotalSeconds:0.#} s");
         }
         catch (HttpRequestException ex)
         {
-            return HealthCheckResult.Unhealthy($"{service} is unreachable ({ex.HttpRequestError})");
+            return (false, $"is unreachable ({ex.HttpRequestError})");
         }
     }
 }

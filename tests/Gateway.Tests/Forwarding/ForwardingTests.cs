@@ -31,8 +31,8 @@ public sealed class ForwardingFixture : IAsyncLifetime
     }
 }
 
-/// <summary>The streaming forwarder: what the service receives and what the caller gets back.</summary>
-public sealed class HttpForwarderTests(ForwardingFixture fixture) : IClassFixture<ForwardingFixture>
+/// <summary>Forwarding through YARP: what the service receives and what the caller gets back.</summary>
+public sealed class ForwardingTests(ForwardingFixture fixture) : IClassFixture<ForwardingFixture>
 {
     private HttpClient Client => fixture.Client;
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;

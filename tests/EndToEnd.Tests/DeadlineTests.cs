@@ -1,3 +1,4 @@
+using System.Net;
 using Stampede.EndToEnd.Tests.Infrastructure;
 
 namespace Stampede.EndToEnd.Tests;
@@ -9,7 +10,7 @@ public sealed class DeadlineTests(ShortDeadlineSystem system)
     private readonly Shop shop = system.Shop;
 
     [Fact]
-    public async Task An_unpaid_order_expires_at_its_deadline_and_a_payment_made_afterwards_is_refunded()
+    public async Task An_unpaid_order_expires_at_its_deadline_and_its_PG_checkout_closes_with_it()
     {
         var product = await shop.NewProductAsync(stock: 5);
         var sku = product.SkuIds[0];
@@ -24,15 +25,12 @@ public sealed class DeadlineTests(ShortDeadlineSystem system)
         var released = await shop.WaitForStockAsync(sku, s => s.Reserved == 0, "the reservation to be released");
         released.OnHand.ShouldBe(5);
 
-        // The buyer pays late (the PG session stays open: Payment:VoidAtPg is off here): the money goes back.
-        var answer = await shop.AnswerCheckoutAsync(awaiting.PaymentUrl!, "approve");
-        using (await shop.FollowReturnAsync(answer.RedirectUrl))
-        {
-        }
-
-        var refunded = await shop.WaitForPaymentAsync(placed.OrderId, p => p.RefundedAmount > 0, "the late payment to be refunded");
-        (refunded.CapturedAmount, refunded.RefundedAmount).ShouldBe((placed.Total, placed.Total), refunded.Describe());
-        refunded.Count("refunded").ShouldBe(1, refunded.Describe());
+        // The buyer tries to pay late: the PG closed the checkout at the order's deadline, so nothing is captured.
+        using var late = await shop.SendCheckoutAnswerAsync(awaiting.PaymentUrl!, "approve");
+        late.StatusCode.ShouldBe(HttpStatusCode.Conflict, await late.Content.ReadAsStringAsync());
+        (await late.Content.ReadAsStringAsync()).ShouldContain("PAYMENT_EXPIRED");
+        var payment = await shop.PaymentAsync(placed.OrderId);
+        (payment?.CapturedAmount ?? 0).ShouldBe(0, payment?.Describe());
         var order = await shop.OrderAsAdminAsync(placed.OrderId);
         order.Status.ShouldBe("Expired", order.Describe());
         var stock = await shop.StockAsync(sku);

@@ -205,11 +205,17 @@ public sealed class Shop : IDisposable
     /// <summary>The buyer approves or declines at the PG's checkout (asking for JSON instead of the redirect).</summary>
     public async Task<CheckoutAnswer> AnswerCheckoutAsync(string paymentUrl, string answer)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"{paymentUrl.TrimEnd('/')}/{answer}");
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-        using var response = await browser.SendAsync(request);
+        using var response = await SendCheckoutAnswerAsync(paymentUrl, answer);
         await ExpectAsync(response, HttpStatusCode.OK, $"{answer} at the PG checkout");
         return (await response.Content.ReadFromJsonAsync<CheckoutAnswer>(Json))!;
+    }
+
+    /// <summary>The buyer answers at the PG checkout; the PG's answer as it is.</summary>
+    public async Task<HttpResponseMessage> SendCheckoutAnswerAsync(string paymentUrl, string answer)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"{paymentUrl.TrimEnd('/')}/{answer}");
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        return await browser.SendAsync(request);
     }
 
     /// <summary>The buyer's browser follows the PG's redirect back to the shop (payment's return endpoint, through the gateway).</summary>

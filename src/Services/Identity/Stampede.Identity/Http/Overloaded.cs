@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Reflection;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Mvc;
@@ -12,16 +11,8 @@ public sealed class Overloaded(TimeSpan retryAfter, string detail) : IResult, IE
     public TimeSpan RetryAfter { get; } = retryAfter;
     public int? StatusCode => StatusCodes.Status503ServiceUnavailable;
 
-    public Task ExecuteAsync(HttpContext httpContext)
-    {
-        var seconds = Math.Max(1, (long)Math.Ceiling(RetryAfter.TotalSeconds));
-        httpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-        return TypedResults.Problem(
-            statusCode: StatusCodes.Status503ServiceUnavailable,
-            title: "Service busy",
-            detail: detail,
-            extensions: new Dictionary<string, object?> { ["retryAfterSeconds"] = seconds }).ExecuteAsync(httpContext);
-    }
+    public Task ExecuteAsync(HttpContext httpContext) =>
+        RetryAfterProblem.ExecuteAsync(httpContext, StatusCodes.Status503ServiceUnavailable, "Service busy", RetryAfter, detail);
 
     public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
         builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status503ServiceUnavailable, typeof(ProblemDetails), ["application/problem+json"]));

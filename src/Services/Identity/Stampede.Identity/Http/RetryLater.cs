@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Reflection;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Mvc;
@@ -11,16 +10,8 @@ public sealed class RetryLater(TimeSpan retryAfter, string detail) : IResult, IE
     public TimeSpan RetryAfter { get; } = retryAfter;
     public int? StatusCode => StatusCodes.Status429TooManyRequests;
 
-    public Task ExecuteAsync(HttpContext httpContext)
-    {
-        var seconds = Math.Max(1, (long)Math.Ceiling(RetryAfter.TotalSeconds));
-        httpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-        return TypedResults.Problem(
-            statusCode: StatusCodes.Status429TooManyRequests,
-            title: "Too many requests",
-            detail: detail,
-            extensions: new Dictionary<string, object?> { ["retryAfterSeconds"] = seconds }).ExecuteAsync(httpContext);
-    }
+    public Task ExecuteAsync(HttpContext httpContext) =>
+        RetryAfterProblem.ExecuteAsync(httpContext, StatusCodes.Status429TooManyRequests, "Too many requests", RetryAfter, detail);
 
     public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
         builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status429TooManyRequests, typeof(ProblemDetails), ["application/problem+json"]));

@@ -71,6 +71,34 @@ public sealed class BalancingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_GET_cut_off_mid_request_is_tried_once_more_on_the_other_destination_but_a_POST_is_not()
+    {
+        await using var gateway = Gateway("RoundRobin");
+        using var client = gateway.CreateGatewayClient();
+        // Healthy to the probes, but every request dies without an answer: a process killed mid-request.
+        first.DropConnections = true;
+
+        for (var i = 0; i < 10; i++)
+        {
+            using var response = await client.GetAsync("/api/shop/echo/x", Cancel);
+            response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        }
+        second.Calls.ShouldBe(10);
+        var dropped = first.Calls;
+        dropped.ShouldBeGreaterThan(0, "round robin sent some GETs to the dropping destination first");
+
+        // A POST may have done its work before its connection dropped: the caller decides, not the gateway.
+        var posts = new List<HttpStatusCode>();
+        for (var i = 0; i < 4; i++)
+        {
+            using var response = await client.PostAsync("/api/shop/echo/x", new StringContent("{}"), Cancel);
+            posts.Add(response.StatusCode);
+        }
+        posts.Count(s => s == HttpStatusCode.BadGateway).ShouldBe(first.Calls - dropped, "a cut POST is answered 502, not sent again");
+        posts.ShouldContain(HttpStatusCode.BadGateway);
+    }
+
+    [Fact]
     public async Task No_healthy_destination_is_a_503_with_Retry_After_and_the_gateway_recovers_on_its_own()
     {
         await using var gateway = Gateway();

@@ -38,6 +38,8 @@ public sealed class Downstream : IAsyncDisposable
     /// <summary>When not 0, every call (health apart) answers this status.</summary>
     public int FailWith { get; set; }
     public bool Ready { get; set; } = true;
+    /// <summary>When set, every call (health apart) is cut without an answer, as when the process dies mid-request.</summary>
+    public bool DropConnections { get; set; }
 
     public static async Task<Downstream> StartAsync()
     {
@@ -56,6 +58,11 @@ public sealed class Downstream : IAsyncDisposable
             }
             Interlocked.Increment(ref self!.calls);
             self.Targets.Enqueue(context.Features.Get<IHttpRequestFeature>()!.RawTarget);
+            if (self.DropConnections)
+            {
+                context.Abort();
+                return;
+            }
             if (self.FailWith != 0)
             {
                 context.Response.StatusCode = self.FailWith;

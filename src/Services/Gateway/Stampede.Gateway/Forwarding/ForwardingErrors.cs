@@ -8,7 +8,7 @@ using Yarp.ReverseProxy.Model;
 namespace Stampede.Gateway.Forwarding;
 
 /// <summary>The first step of YARP's pipeline: the body limit before anything goes downstream, one
-/// retry of an idempotent request whose connection failed (on another destination when there is
+/// retry of a GET whose call broke before any answer (on another destination when there is
 /// one), and YARP's errors turned into problem details: 503 + <c>Retry-After</c> when no
 /// destination is healthy, 503 when none can be reached, 504 on timeout, 502 on a broken answer.</summary>
 public sealed class ForwardingErrors(
@@ -29,7 +29,7 @@ public sealed class ForwardingErrors(
         // Load balancing narrows the list to the destination it picked: keep the whole choice.
         var candidates = feature.AvailableDestinations;
         await next();
-        if (IsConnectionFailure(context) && IsRetryable(context.Request) && !context.Response.HasStarted)
+        if (IsRetryable(context) && !context.Response.HasStarted)
         {
             var failed = feature.ProxiedDestination;
             feature.AvailableDestinations = candidates.Count > 1 ? candidates.Where(d => d != failed).ToList() : candidates;
@@ -77,9 +77,17 @@ public sealed class ForwardingErrors(
         return null;
     }
 
-    // A body can be sent once, and a POST may have done its work before the connection dropped.
-    private static bool IsRetryable(HttpRequest request) =>
-        (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method)) && request.ContentLength is null or 0 && request.Headers.TransferEncoding.Count == 0;
+    // Only a bodiless GET or HEAD, sent again once: a body can be sent once, and a POST may have
+    // done its work before its connection dropped. A GET may be sent again whatever broke before
+    // the answer began, a refused connection or a destination dying mid-request (a replica
+    // killed, a restart), not a timeout: a slow service would get the load twice.
+    private static bool IsRetryable(HttpContext context)
+    {
+        var request = context.Request;
+        return context.Features.Get<IForwarderErrorFeature>() is { Error: ForwarderError.Request }
+            && (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
+            && request.ContentLength is null or 0 && request.Headers.TransferEncoding.Count == 0;
+    }
 
     private Task BodyTooLargeAsync(HttpContext context, bool connectionReusable)
     {

@@ -1,21 +1,15 @@
-using System.Diagnostics;
-using System.Text.Json;
 using System.Threading.Channels;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
-using Stampede.Contracts;
 
 namespace Stampede.Messaging;
 
-/// <summary>Consumes one subscription queue. Each message is handled in a transaction that also
-/// records its id in the inbox, and acknowledged only after that transaction commits. When several
-/// messages wait, a worker handles up to <see cref="MessagingOptions.HandlerBatchSize"/> of them in one
-/// transaction, each in its own savepoint. A failure goes to the retry queue of the next delay (so the
-/// subscription keeps flowing), and after the last retry to the service's dead letters with the
-/// exception text; an unreadable message goes there at once.</summary>
+/// <summary>Consumes one subscription queue: workers take what the broker pushed, up to
+/// <see cref="MessagingOptions.HandlerBatchSize"/> at a time, run it through the <see cref="InboxTransaction"/>
+/// and acknowledge each message only after that transaction commits, or after
+/// <see cref="RetryOrDeadLetter"/> has moved a failed or unreadable one on.</summary>
 internal sealed class SubscriptionConsumer(
     Subscription subscription,
     MessagingOptions options,
@@ -26,11 +20,8 @@ internal sealed class SubscriptionConsumer(
     MessagingTelemetry telemetry,
     ILogger logger)
 {
-    private const string InboxSql = """
-        INSERT INTO messaging.inbox (subscription, message_id, event_name) VALUES (@subscription, @message_id, @event_name)
-        ON CONFLICT DO NOTHING
-        """;
-
+    private readonly InboxTransaction inbox = new(subscription, services, dataSource, outbox);
+    private readonly RetryOrDeadLetter failures = new(subscription, options, publisher, telemetry, logger);
     private readonly Channel<Delivery> received = Channel.CreateUnbounded<Delivery>(new UnboundedChannelOptions { SingleWriter = true });
     private IChannel? channel;
     private AsyncEventingBasicConsumer? consumer;
@@ -130,13 +121,13 @@ internal sealed class SubscriptionConsumer(
         var handlings = new List<Handling>(batch.Count);
         foreach (var delivery in batch)
         {
-            if (Read(delivery) is ({ } messageId, { } @event))
+            if (DeliveryReader.Read(subscription, delivery) is ({ } messageId, { } @event))
             {
                 handlings.Add(new Handling(delivery, messageId, @event, MessageHeaders.ReadInt(delivery.Properties.Headers, MessageHeaders.Attempt)));
             }
             else
             {
-                await SettleAsync(from, delivery, () => DeadLetterAsync(delivery, "poison", PoisonReason(delivery), stoppingToken), null,
+                await SettleAsync(from, delivery, () => failures.DeadLetterAsync(delivery, "poison", DeliveryReader.PoisonReason(subscription, delivery), stoppingToken), null,
                     stoppingToken);
             }
         }
@@ -148,7 +139,7 @@ internal sealed class SubscriptionConsumer(
 
         try
         {
-            await HandleInOneTransactionAsync(handlings, stoppingToken);
+            await inbox.RunAsync(handlings, stoppingToken);
         }
         catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
         {
@@ -163,87 +154,13 @@ internal sealed class SubscriptionConsumer(
         {
             if (handling.Error is { } error)
             {
-                await SettleAsync(from, handling.Delivery, () => RetryOrDeadLetterAsync(handling, error, stoppingToken), null, stoppingToken);
+                await SettleAsync(from, handling.Delivery, () => failures.AfterFailureAsync(handling, error, stoppingToken), null, stoppingToken);
             }
             else
             {
                 await SettleAsync(from, handling.Delivery, () => Task.CompletedTask,
                     () => telemetry.Consumed(subscription.EventName, handling.Duplicate), stoppingToken);
             }
-        }
-    }
-
-    private async Task HandleInOneTransactionAsync(List<Handling> handlings, CancellationToken cancellationToken)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var isolate = handlings.Count > 1;
-        for (var i = 0; i < handlings.Count; i++)
-        {
-            var handling = handlings[i];
-            // Savepoints are left open rather than released (COMMIT keeps their work), which saves a
-            // round trip per message; the batch size keeps them under PostgreSQL's 64 cached subtransactions.
-            var savepoint = isolate ? $"message_{i}" : null;
-            try
-            {
-                handling.Duplicate = !await RecordInInboxAsync(connection, transaction, handling, savepoint, cancellationToken);
-                if (!handling.Duplicate)
-                {
-                    await InvokeHandlerAsync(connection, transaction, handling, cancellationToken);
-                }
-            }
-            catch (Exception ex) when (savepoint is not null && !cancellationToken.IsCancellationRequested)
-            {
-                await transaction.RollbackAsync(savepoint, cancellationToken);
-                handling.Error = ex;
-            }
-        }
-
-        await transaction.CommitAsync(cancellationToken);
-    }
-
-    /// <summary>False when the inbox already holds the message: it was handled before. Opens
-    /// <paramref name="savepoint"/> first, in the same round trip, when one is given.</summary>
-    private async Task<bool> RecordInInboxAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Handling handling,
-        string? savepoint, CancellationToken cancellationToken)
-    {
-        await using var batch = new NpgsqlBatch(connection, transaction);
-        if (savepoint is not null)
-        {
-            batch.BatchCommands.Add(new NpgsqlBatchCommand($"SAVEPOINT {savepoint}"));
-        }
-
-        var inbox = new NpgsqlBatchCommand(InboxSql);
-        inbox.Parameters.Add(new NpgsqlParameter<string>("subscription", subscription.Queue));
-        inbox.Parameters.Add(new NpgsqlParameter<Guid>("message_id", handling.MessageId));
-        inbox.Parameters.Add(new NpgsqlParameter<string>("event_name", subscription.EventName));
-        batch.BatchCommands.Add(inbox);
-        // A concurrent delivery of the same id waits here on the key until the first one commits.
-        await batch.ExecuteNonQueryAsync(cancellationToken);
-        return inbox.RecordsAffected == 1;
-    }
-
-    private async Task InvokeHandlerAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Handling handling,
-        CancellationToken cancellationToken)
-    {
-        var headers = handling.Delivery.Properties.Headers;
-        ActivityContext.TryParse(MessageHeaders.ReadString(headers, MessagingTelemetry.TraceParentHeader),
-            MessageHeaders.ReadString(headers, MessagingTelemetry.TraceStateHeader), out var parent);
-        using var activity = MessagingTelemetry.ActivitySource.StartActivity($"{subscription.EventName} process", ActivityKind.Consumer, parent);
-        activity?.SetTag("messaging.system", "rabbitmq");
-        activity?.SetTag("messaging.destination.name", subscription.Queue);
-        activity?.SetTag("messaging.message.id", handling.MessageId.ToString());
-        try
-        {
-            await using var scope = services.CreateAsyncScope();
-            var context = new MessageContext(outbox, connection, transaction, handling.MessageId, subscription.EventName, subscription.Queue,
-                handling.Attempt);
-            await subscription.Invoke(scope.ServiceProvider, handling.Event, context, cancellationToken);
-        }
-        catch (Exception ex)
-        {
-            activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
-            throw;
         }
     }
 
@@ -282,99 +199,5 @@ internal sealed class SubscriptionConsumer(
         {
             logger.LogDebug(ex, "Requeue on {Queue} failed; the broker requeues on channel close", subscription.Queue);
         }
-    }
-
-    private async Task RetryOrDeadLetterAsync(Handling handling, Exception error, CancellationToken cancellationToken)
-    {
-        var delays = options.RetryDelays;
-        var delivery = handling.Delivery;
-        if (handling.Attempt >= delays.Length)
-        {
-            logger.LogError(error, "Message {MessageId} of {Queue} failed {Attempts} times; dead-lettered",
-                handling.MessageId, subscription.Queue, handling.Attempt + 1);
-            await DeadLetterAsync(delivery, "failed", error.ToString(), cancellationToken);
-            return;
-        }
-
-        logger.LogWarning("Message {MessageId} of {Queue} failed (attempt {Attempt}); retrying in {Delay}: {Error}",
-            handling.MessageId, subscription.Queue, handling.Attempt + 1, delays[handling.Attempt], error.Message);
-        var properties = EventEnvelope.CopyForResend(delivery.Properties, headers => headers[MessageHeaders.Attempt] = handling.Attempt + 1);
-        await publisher.PublishAsync("", Topology.RetryQueue(subscription.Queue, delays[handling.Attempt]), properties, delivery.Body,
-            cancellationToken);
-        telemetry.Retried(subscription.EventName);
-    }
-
-    private async Task DeadLetterAsync(Delivery delivery, string reason, string error, CancellationToken cancellationToken)
-    {
-        var properties = EventEnvelope.CopyForResend(delivery.Properties, headers =>
-        {
-            headers[MessageHeaders.Queue] = subscription.Queue;
-            headers[MessageHeaders.Reason] = reason;
-            headers[MessageHeaders.Error] = error.Length > 4000 ? error[..4000] : error;
-            headers[MessageHeaders.FailedAt] = DateTimeOffset.UtcNow.ToString("O");
-        });
-        await publisher.PublishAsync(Topology.DeadLetterExchange(options.ServiceName), subscription.Queue, properties, delivery.Body,
-            cancellationToken);
-        telemetry.DeadLettered(subscription.EventName, reason);
-    }
-
-    private (Guid? MessageId, IntegrationEvent? Event) Read(Delivery delivery)
-    {
-        var properties = delivery.Properties;
-        if (!Guid.TryParse(properties.MessageId, out var messageId)
-            || (properties.Type is { } type && type != subscription.EventName))
-        {
-            return (null, null);
-        }
-
-        try
-        {
-            return (messageId, JsonSerializer.Deserialize(delivery.Body, subscription.EventType, MessagingJson.Options) as IntegrationEvent);
-        }
-        catch (Exception ex) when (ex is JsonException or NotSupportedException or InvalidOperationException or ArgumentException)
-        {
-            return (messageId, null);
-        }
-    }
-
-    private string PoisonReason(Delivery delivery)
-    {
-        var properties = delivery.Properties;
-        if (!Guid.TryParse(properties.MessageId, out _))
-        {
-            return $"poison: message id '{properties.MessageId}' is not a GUID";
-        }
-
-        if (properties.Type is { } type && type != subscription.EventName)
-        {
-            return $"poison: type '{type}' arrived on a subscription to '{subscription.EventName}'";
-        }
-
-        try
-        {
-            JsonSerializer.Deserialize(delivery.Body, subscription.EventType, MessagingJson.Options);
-            return $"poison: the body is not a {subscription.EventType.Name}";
-        }
-        catch (Exception ex) when (ex is JsonException or NotSupportedException or InvalidOperationException or ArgumentException)
-        {
-            return $"poison: the body is not a {subscription.EventType.Name}: {ex.Message}";
-        }
-    }
-
-    private sealed record Delivery(ulong Tag, IReadOnlyBasicProperties Properties, byte[] Body);
-
-    private sealed class Handling(Delivery delivery, Guid messageId, IntegrationEvent @event, int attempt)
-    {
-        public Delivery Delivery { get; } = delivery;
-
-        public Guid MessageId { get; } = messageId;
-
-        public IntegrationEvent Event { get; } = @event;
-
-        public int Attempt { get; } = attempt;
-
-        public bool Duplicate { get; set; }
-
-        public Exception? Error { get; set; }
     }
 }

@@ -26,10 +26,14 @@ public sealed class MessagingBuilder
     public string ServiceName => registry.ServiceName;
 
     /// <summary>Declares an event this service publishes (through <see cref="IOutbox"/>, a handler's
-    /// <see cref="MessageContext.PublishAsync{TEvent}"/> or <see cref="IEventPublisher"/>).</summary>
-    public MessagingBuilder Publishes<TEvent>() where TEvent : IntegrationEvent
+    /// <see cref="MessageContext.PublishAsync{TEvent}"/> or <see cref="IEventPublisher"/>). Until some
+    /// queue is bound to the event, the broker returns it and its outbox row stays unsent (the relay
+    /// tries it again later; a direct publish throws <see cref="UnroutableMessageException"/>).
+    /// <paramref name="mayHaveNoSubscriber"/> true is for an event nobody may consume yet: it is then
+    /// sent and, with no queue bound, dropped.</summary>
+    public MessagingBuilder Publishes<TEvent>(bool mayHaveNoSubscriber = false) where TEvent : IntegrationEvent
     {
-        registry.AddPublished(typeof(TEvent));
+        registry.AddPublished(typeof(TEvent), mayHaveNoSubscriber);
         return this;
     }
 

@@ -36,6 +36,14 @@ public sealed class MessagingOptions
     /// <summary>Outbox rows the relay claims and publishes per round trip.</summary>
     public int RelayBatchSize { get; set; } = 200;
 
+    /// <summary>Wait before the relay sends again an outbox row the broker returned as unroutable (no
+    /// queue bound to its event yet); doubles on each return up to <see cref="UnroutableRetryMaxDelay"/>.
+    /// Only that row waits: the rows after it are sent meanwhile.</summary>
+    public TimeSpan UnroutableRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Longest wait between two sends of an unroutable outbox row.</summary>
+    public TimeSpan UnroutableRetryMaxDelay { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>How often the relay looks for unsent rows when no commit notification arrived.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(5);
 

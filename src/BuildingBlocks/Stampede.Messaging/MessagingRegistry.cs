@@ -7,13 +7,30 @@ namespace Stampede.Messaging;
 internal sealed class MessagingRegistry(string serviceName)
 {
     private readonly Dictionary<Type, string> published = [];
+    private readonly HashSet<string> mayGoUnrouted = [];
     private readonly List<Subscription> subscriptions = [];
 
     public string ServiceName { get; } = serviceName;
 
     public IReadOnlyList<Subscription> Subscriptions => subscriptions;
 
-    public void AddPublished(Type eventType) => published[eventType] = EventNames.Of(eventType);
+    public void AddPublished(Type eventType, bool mayHaveNoSubscriber)
+    {
+        var eventName = EventNames.Of(eventType);
+        published[eventType] = eventName;
+        if (mayHaveNoSubscriber)
+        {
+            mayGoUnrouted.Add(eventName);
+        }
+        else
+        {
+            mayGoUnrouted.Remove(eventName);
+        }
+    }
+
+    /// <summary>False for the events declared with <c>mayHaveNoSubscriber</c>: those are published
+    /// without the mandatory flag, so with no queue bound the broker drops them.</summary>
+    public bool NeedsASubscriber(string eventName) => !mayGoUnrouted.Contains(eventName);
 
     public bool Publishes(Type eventType) => published.ContainsKey(eventType);
 

@@ -27,7 +27,7 @@ internal sealed class BrokerEventPublisher(
         var properties = EventEnvelope.Properties(@event.EventId, eventName, registry.ServiceName, @event.OccurredAt,
             traced?.Id, traced?.TraceStateString);
         var body = JsonSerializer.SerializeToUtf8Bytes(@event, eventType, MessagingJson.Options);
-        await publisher.PublishAsync(options.Value.Exchange, eventName, properties, body, cancellationToken);
+        await publisher.PublishAsync(options.Value.Exchange, eventName, properties, body, registry.NeedsASubscriber(eventName), cancellationToken);
         telemetry.Published(eventName);
     }
 }

@@ -7,22 +7,33 @@ namespace Stampede.Messaging;
 
 /// <summary>Publishes on one channel with publisher confirms: a publish completes only once the
 /// broker has taken responsibility for the message (written to its queues), and throws otherwise.
-/// Many publishes may be in flight at once on the channel.</summary>
+/// Many publishes may be in flight at once on the channel. Publishes are mandatory unless told
+/// otherwise: a message no queue is bound for comes back (basic.return) as an <see cref="UnroutableMessageException"/>
+/// instead of being confirmed and dropped.</summary>
 internal sealed class ConfirmedPublisher(BrokerConnection broker, IOptions<MessagingOptions> options) : IAsyncDisposable
 {
     private readonly SemaphoreSlim gate = new(1, 1);
     private IChannel? channel;
 
     /// <summary>Publishes and waits for the broker's confirm (bounded by <see cref="MessagingOptions.ConfirmTimeout"/>).</summary>
+    public Task PublishAsync(string exchange, string routingKey, BasicProperties properties, ReadOnlyMemory<byte> body,
+        CancellationToken cancellationToken) =>
+        PublishAsync(exchange, routingKey, properties, body, mandatory: true, cancellationToken);
+
+    /// <summary>As above; with <paramref name="mandatory"/> false a message no queue takes is confirmed and dropped.</summary>
     public async Task PublishAsync(string exchange, string routingKey, BasicProperties properties, ReadOnlyMemory<byte> body,
-        CancellationToken cancellationToken)
+        bool mandatory, CancellationToken cancellationToken)
     {
         var open = await ChannelAsync(cancellationToken);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.Value.ConfirmTimeout);
         try
         {
-            await open.BasicPublishAsync(exchange, routingKey, mandatory: false, properties, body, timeout.Token);
+            await open.BasicPublishAsync(exchange, routingKey, mandatory, properties, body, timeout.Token);
+        }
+        catch (PublishReturnException returned)
+        {
+            throw new UnroutableMessageException(exchange, routingKey, returned.ReplyText);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

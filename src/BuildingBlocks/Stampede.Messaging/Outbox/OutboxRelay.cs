@@ -13,7 +13,9 @@ namespace Stampede.Messaging;
 /// sent. Wakes when this process writes an outbox row and then looks again at growing intervals
 /// (1 ms to 0.5 s) until the row's transaction has committed and the row is sent; sweeps
 /// periodically for rows of other processes or ones a broker outage left behind. Rows are claimed
-/// with <c>FOR UPDATE SKIP LOCKED</c>, so several instances of a service can relay at once.</summary>
+/// with <c>FOR UPDATE SKIP LOCKED</c>, so several instances of a service can relay at once. A row the
+/// broker returns (no queue bound to its event yet) stays unsent and is parked until its
+/// <c>next_attempt_at</c>, with a doubling wait, while the rows after it go on.</summary>
 internal sealed class OutboxRelay(
     IServiceProvider services,
     MessagingRegistry registry,
@@ -27,7 +29,7 @@ internal sealed class OutboxRelay(
         SELECT id, event_id AS EventId, event_name AS EventName, payload::text AS Payload,
                trace_parent AS TraceParent, trace_state AS TraceState, created_at AS CreatedAt
         FROM messaging.outbox
-        WHERE sent_at IS NULL
+        WHERE sent_at IS NULL AND (next_attempt_at IS NULL OR next_attempt_at <= clock_timestamp())
         ORDER BY id
         LIMIT @limit
         FOR UPDATE SKIP LOCKED
@@ -38,6 +40,13 @@ internal sealed class OutboxRelay(
     private const string MarkSentSql = """
         SET LOCAL synchronous_commit TO OFF;
         UPDATE messaging.outbox SET sent_at = clock_timestamp() WHERE id = ANY(@ids)
+        """;
+
+    private const string ParkSql = """
+        UPDATE messaging.outbox
+        SET attempts = attempts + 1, last_error = @error,
+            next_attempt_at = clock_timestamp() + make_interval(secs => least(@first * power(2, least(attempts, 30)), @max))
+        WHERE id = ANY(@ids)
         """;
 
     private const string LagSql = """
@@ -165,13 +174,27 @@ internal sealed class OutboxRelay(
                 MarkSentSql, new { ids = sent.Select(row => row.Id).ToArray() }, transaction));
         }
 
+        var unroutable = rows.Where((_, index) => publishes[index].Exception?.InnerException is UnroutableMessageException).ToList();
+        if (unroutable.Count > 0)
+        {
+            await ParkAsync(connection, transaction, unroutable);
+        }
+
         await transaction.CommitAsync(CancellationToken.None);
         foreach (var group in sent.GroupBy(row => row.EventName))
         {
             telemetry.Published(group.Key, group.Count());
         }
 
-        var failed = publishes.FirstOrDefault(task => !task.IsCompletedSuccessfully);
+        foreach (var group in unroutable.GroupBy(row => row.EventName))
+        {
+            telemetry.Unroutable(group.Key, group.Count());
+            logger.LogWarning("No queue is bound to {EventName} yet: {Count} outbox row(s) stay unsent and are tried again later",
+                group.Key, group.Count());
+        }
+
+        // An unroutable row is settled for now; any other failure (the broker away) pauses the relay.
+        var failed = publishes.FirstOrDefault(task => !task.IsCompletedSuccessfully && task.Exception?.InnerException is not UnroutableMessageException);
         if (failed is not null)
         {
             await failed;
@@ -179,6 +202,15 @@ internal sealed class OutboxRelay(
 
         return rows.Count;
     }
+
+    private Task ParkAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, List<OutboxRow> rows) =>
+        connection.ExecuteAsync(new CommandDefinition(ParkSql, new
+        {
+            ids = rows.Select(row => row.Id).ToArray(),
+            error = "unroutable: no queue bound",
+            first = options.Value.UnroutableRetryDelay.TotalSeconds,
+            max = options.Value.UnroutableRetryMaxDelay.TotalSeconds,
+        }, transaction));
 
     private async Task PublishAsync(OutboxRow row, CancellationToken cancellationToken)
     {
@@ -192,7 +224,7 @@ internal sealed class OutboxRelay(
             new DateTimeOffset(DateTime.SpecifyKind(row.CreatedAt, DateTimeKind.Utc)),
             activity?.Id ?? row.TraceParent, activity?.TraceStateString ?? row.TraceState);
         await publisher.PublishAsync(options.Value.Exchange, row.EventName, properties, System.Text.Encoding.UTF8.GetBytes(row.Payload),
-            cancellationToken);
+            registry.NeedsASubscriber(row.EventName), cancellationToken);
     }
 
     private static async Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken)

@@ -23,6 +23,7 @@ public sealed class MessagingTelemetry
     private readonly Counter<long> consumed;
     private readonly Counter<long> retried;
     private readonly Counter<long> deadLettered;
+    private readonly Counter<long> unroutable;
     private double outboxLagSeconds;
 
     internal MessagingTelemetry(IMeterFactory meterFactory, string service)
@@ -33,6 +34,8 @@ public sealed class MessagingTelemetry
         consumed = meter.CreateCounter<long>("stampede.messaging.consumed", "{message}", "Messages handled and acknowledged (outcome: handled or duplicate).");
         retried = meter.CreateCounter<long>("stampede.messaging.retried", "{message}", "Failed handlings scheduled for a later retry.");
         deadLettered = meter.CreateCounter<long>("stampede.messaging.dead_lettered", "{message}", "Messages moved to the dead letters (reason: failed or poison).");
+        unroutable = meter.CreateCounter<long>("stampede.messaging.unroutable", "{message}",
+            "Outbox rows the broker returned because no queue is bound to their event; each stays unsent and is tried again.");
         meter.CreateObservableGauge("stampede.messaging.outbox.lag", () => new Measurement<double>(Volatile.Read(ref outboxLagSeconds), Tag()),
             "s", "Age of the oldest unsent outbox row, 0 when all are sent.");
     }
@@ -46,6 +49,8 @@ public sealed class MessagingTelemetry
 
     internal void DeadLettered(string eventName, string reason) =>
         deadLettered.Add(1, Tag(), new("event", eventName), new("reason", reason));
+
+    internal void Unroutable(string eventName, int count = 1) => unroutable.Add(count, Tag(), new("event", eventName));
 
     internal void OutboxLag(TimeSpan lag) => Volatile.Write(ref outboxLagSeconds, Math.Max(0, lag.TotalSeconds));
 

@@ -24,10 +24,11 @@ public static class IdentityModule
         var settings = IdentitySettings.From(builder.Configuration, builder.Environment);
         builder.Services.AddSingleton(settings);
 
+        // No service consumes these yet: with no queue bound they are dropped, not kept in the outbox.
         builder.AddMessaging("identity")
-            .Publishes<UserRegistered>()
-            .Publishes<VerificationCodeIssued>()
-            .Publishes<UserEmailVerified>();
+            .Publishes<UserRegistered>(mayHaveNoSubscriber: true)
+            .Publishes<VerificationCodeIssued>(mayHaveNoSubscriber: true)
+            .Publishes<UserEmailVerified>(mayHaveNoSubscriber: true);
 
         builder.Services.AddSingleton<Passwords>();
         builder.Services.AddSingleton<HashingGate>();

@@ -88,11 +88,9 @@ public static class MessagingRegistration
         {
             var section = configuration.GetSection("Messaging");
             section.Bind(options);
-            if (section.GetSection(nameof(MessagingOptions.RetryDelays)).GetChildren().ToList() is { Count: > 0 } delays)
-            {
-                // The binder appends to the default array; configured delays replace it.
-                options.RetryDelays = [.. delays.Select(delay => TimeSpan.Parse(delay.Value!, System.Globalization.CultureInfo.InvariantCulture))];
-            }
+            // The binder appends to a default array; configured delays replace it.
+            options.RetryDelays = ConfiguredDelays(section, nameof(MessagingOptions.RetryDelays)) ?? options.RetryDelays;
+            options.TransientRetryDelays = ConfiguredDelays(section, nameof(MessagingOptions.TransientRetryDelays)) ?? options.TransientRetryDelays;
 
             options.ServiceName = serviceName;
             options.BrokerUri = configuration.GetConnectionString("RabbitMQ");
@@ -117,4 +115,9 @@ public static class MessagingRegistration
         services.AddHealthChecks().AddCheck<RabbitMqHealthCheck>("rabbitmq", HealthStatus.Unhealthy, ["ready"]);
         return new MessagingBuilder(services, registry);
     }
+
+    private static TimeSpan[]? ConfiguredDelays(IConfigurationSection section, string key) =>
+        section.GetSection(key).GetChildren().ToList() is { Count: > 0 } delays
+            ? [.. delays.Select(delay => TimeSpan.Parse(delay.Value!, System.Globalization.CultureInfo.InvariantCulture))]
+            : null;
 }

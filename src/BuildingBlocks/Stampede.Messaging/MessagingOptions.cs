@@ -24,10 +24,21 @@ public sealed class MessagingOptions
     /// most of the throughput when commits wait for the disk. 1 turns batching off; at most 64.</summary>
     public int HandlerBatchSize { get; set; } = 16;
 
-    /// <summary>Delays before each retry of a failing handler; after the last one the message is
-    /// dead-lettered. Each delay has its own retry queue, so waiting never blocks the subscription.</summary>
+    /// <summary>Delays before each retry of a failing handler (a failure of its own, not a transient
+    /// one); after the last one the message is dead-lettered. Each delay has its own retry queue, so
+    /// waiting never blocks the subscription.</summary>
     public TimeSpan[] RetryDelays { get; set; } =
         [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2)];
+
+    /// <summary>Delays before each retry after a transient failure (see <see cref="TransientFailureException"/>):
+    /// the database, the broker or a neighbour unreachable, a timeout, a 503. These never use up
+    /// <see cref="RetryDelays"/>: the last delay repeats for as long as the failure lasts, and nothing
+    /// is dead-lettered for it.</summary>
+    public TimeSpan[] TransientRetryDelays { get; set; } =
+    [
+        TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(16),
+        TimeSpan.FromSeconds(30),
+    ];
 
     /// <summary>Times the broker may hand one message out (crashes included) before it dead-letters
     /// it on its own: a guard against a message that kills the process before any retry is recorded.</summary>

@@ -55,6 +55,10 @@ public sealed class MessagingCounters : IDisposable
 
     public long DeadLettered => this["stampede.messaging.dead_lettered"];
 
+    public long TransientRetried => this["stampede.messaging.transient_retried"];
+
+    public long Unroutable => this["stampede.messaging.unroutable"];
+
     public long this[string name] => totals.GetValueOrDefault(name);
 
     public override string ToString() => $"{service}: " + string.Join(", ", totals.OrderBy(t => t.Key).Select(t => $"{t.Key}={t.Value}"));

@@ -34,6 +34,8 @@ public sealed class MessagingScenario : IAsyncDisposable
 
     public TimeSpan[] RetryDelays { get; set; } = [TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(200)];
 
+    public TimeSpan[] TransientRetryDelays { get; set; } = [TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(200)];
+
     public static async Task<MessagingScenario> CreateAsync(string? brokerUri = null)
     {
         var database = await TestDatabase.CreateAsync("msg");
@@ -64,6 +66,7 @@ public sealed class MessagingScenario : IAsyncDisposable
             .Configure(options =>
             {
                 options.RetryDelays = RetryDelays;
+                options.TransientRetryDelays = TransientRetryDelays;
                 options.SweepInterval = TimeSpan.FromSeconds(1);
                 options.ReconnectInterval = TimeSpan.FromMilliseconds(500);
             });
@@ -170,7 +173,8 @@ public sealed class MessagingScenario : IAsyncDisposable
         {
             await using var connection = await new ConnectionFactory { Uri = new Uri(BrokerUri) }.CreateConnectionAsync();
             foreach (var queue in new[] { Queue, $"{Service}.tests.thing-noted.v1", Topology.DeadLetterQueue(Service) }
-                .Concat(new[] { Queue, $"{Service}.tests.thing-noted.v1" }.SelectMany(q => RetryDelays.Distinct().Select(d => Topology.RetryQueue(q, d)))))
+                .Concat(new[] { Queue, $"{Service}.tests.thing-noted.v1" }.SelectMany(q => Topology.RetryQueueDelays(
+                    new MessagingOptions { RetryDelays = RetryDelays, TransientRetryDelays = TransientRetryDelays }).Select(d => Topology.RetryQueue(q, d)))))
             {
                 await using var channel = await connection.CreateChannelAsync();
                 await channel.QueueDeleteAsync(queue);

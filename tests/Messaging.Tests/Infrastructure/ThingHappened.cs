@@ -21,6 +21,9 @@ public sealed class HandlerScript
 
     public bool AlwaysFail { get; set; }
 
+    /// <summary>Invocations that throw <see cref="TransientFailureException"/> before one succeeds, for every message.</summary>
+    public int TransientFailuresBeforeSuccess { get; set; }
+
     /// <summary>Things whose first attempt throws.</summary>
     public ConcurrentDictionary<int, bool> FailFirstAttemptOf { get; } = new();
 
@@ -30,7 +33,11 @@ public sealed class HandlerScript
 
     internal void Check(Guid eventId, int number, int attempt)
     {
-        invocations.AddOrUpdate(eventId, 1, (_, count) => count + 1);
+        if (invocations.AddOrUpdate(eventId, 1, (_, count) => count + 1) <= TransientFailuresBeforeSuccess)
+        {
+            throw new TransientFailureException("A neighbour of the thing is unreachable.");
+        }
+
         if (AlwaysFail || attempt < FailuresBeforeSuccess || (attempt == 0 && FailFirstAttemptOf.ContainsKey(number)))
         {
             throw new InvalidOperationException($"The thing was refused on attempt {attempt}.");

@@ -26,7 +26,7 @@ public sealed class UnroutableEventTests
         await Eventually.HoldsAsync(async () => await scenario.ScalarAsync("SELECT attempts FROM messaging.outbox") >= 2,
             TimeSpan.FromSeconds(20), "the broker returned the event at least twice");
         (await scenario.ScalarAsync("SELECT count(*) FROM messaging.outbox WHERE sent_at IS NULL")).ShouldBe(1);
-        counters["stampede.messaging.unroutable"].ShouldBeGreaterThanOrEqualTo(2);
+        counters.Unroutable.ShouldBeGreaterThanOrEqualTo(2);
         counters.Published.ShouldBe(0);
 
         await scenario.StartHostAsync(publishes: false);
@@ -72,7 +72,7 @@ public sealed class UnroutableEventTests
 
         await Eventually.HoldsAsync(async () => await scenario.ScalarAsync("SELECT count(*) FROM messaging.outbox WHERE sent_at IS NOT NULL") == 1,
             TimeSpan.FromSeconds(20), "the row marked sent");
-        counters["stampede.messaging.unroutable"].ShouldBe(0);
+        counters.Unroutable.ShouldBe(0);
     }
 
     [Fact]

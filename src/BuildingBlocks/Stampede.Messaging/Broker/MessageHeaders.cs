@@ -9,6 +9,10 @@ public static class MessageHeaders
     /// <summary>Retries so far (absent on the first delivery).</summary>
     public const string Attempt = "stampede-attempt";
 
+    /// <summary>Transient retries in a row so far, which picks the next transient delay; absent
+    /// before the first and reset by a handler failure.</summary>
+    public const string TransientAttempt = "stampede-transient-attempt";
+
     /// <summary>On a dead letter: the subscription queue it came from, where a replay sends it back.</summary>
     public const string Queue = "stampede-queue";
 

@@ -16,6 +16,10 @@ public static class Topology
     /// before the broker dead-letters it back to <paramref name="queue"/>.</summary>
     public static string RetryQueue(string queue, TimeSpan delay) => $"{queue}.retry.{(long)delay.TotalMilliseconds}ms";
 
+    /// <summary>The delays that have a retry queue: those of handler failures and of transient ones.</summary>
+    public static IEnumerable<TimeSpan> RetryQueueDelays(MessagingOptions options) =>
+        options.RetryDelays.Concat(options.TransientRetryDelays).Distinct();
+
     internal static Task DeclareEventsExchangeAsync(IChannel channel, string exchange, CancellationToken cancellationToken) =>
         channel.ExchangeDeclareAsync(exchange, ExchangeType.Topic, durable: true, autoDelete: false, cancellationToken: cancellationToken);
 
@@ -42,7 +46,7 @@ public static class Topology
             cancellationToken: cancellationToken);
         await channel.QueueBindAsync(subscription.Queue, options.Exchange, subscription.EventName, cancellationToken: cancellationToken);
 
-        foreach (var delay in options.RetryDelays.Distinct())
+        foreach (var delay in RetryQueueDelays(options))
         {
             // A message waits out its delay here, then the broker dead-letters it back to the
             // subscription queue through the default exchange.

@@ -7,7 +7,7 @@ namespace Stampede.Messaging;
 internal sealed record Delivery(ulong Tag, IReadOnlyBasicProperties Properties, byte[] Body);
 
 /// <summary>A readable delivery on its way through the inbox transaction, and how that went.</summary>
-internal sealed class Handling(Delivery delivery, Guid messageId, IntegrationEvent @event, int attempt)
+internal sealed class Handling(Delivery delivery, Guid messageId, IntegrationEvent @event)
 {
     public Delivery Delivery { get; } = delivery;
 
@@ -15,8 +15,11 @@ internal sealed class Handling(Delivery delivery, Guid messageId, IntegrationEve
 
     public IntegrationEvent Event { get; } = @event;
 
-    /// <summary>Retries so far (the <see cref="MessageHeaders.Attempt"/> header).</summary>
-    public int Attempt { get; } = attempt;
+    /// <summary>Retries after handler failures so far (the <see cref="MessageHeaders.Attempt"/> header).</summary>
+    public int Attempt { get; } = MessageHeaders.ReadInt(delivery.Properties.Headers, MessageHeaders.Attempt);
+
+    /// <summary>Transient retries in a row so far (the <see cref="MessageHeaders.TransientAttempt"/> header).</summary>
+    public int TransientAttempt { get; } = MessageHeaders.ReadInt(delivery.Properties.Headers, MessageHeaders.TransientAttempt);
 
     /// <summary>True when the inbox already held the message, so the handler did not run.</summary>
     public bool Duplicate { get; set; }

@@ -123,7 +123,7 @@ internal sealed class SubscriptionConsumer(
         {
             if (DeliveryReader.Read(subscription, delivery) is ({ } messageId, { } @event))
             {
-                handlings.Add(new Handling(delivery, messageId, @event, MessageHeaders.ReadInt(delivery.Properties.Headers, MessageHeaders.Attempt)));
+                handlings.Add(new Handling(delivery, messageId, @event));
             }
             else
             {

@@ -24,6 +24,7 @@ public sealed class MessagingTelemetry
     private readonly Counter<long> retried;
     private readonly Counter<long> deadLettered;
     private readonly Counter<long> unroutable;
+    private readonly Counter<long> transientRetried;
     private double outboxLagSeconds;
 
     internal MessagingTelemetry(IMeterFactory meterFactory, string service)
@@ -34,6 +35,8 @@ public sealed class MessagingTelemetry
         consumed = meter.CreateCounter<long>("stampede.messaging.consumed", "{message}", "Messages handled and acknowledged (outcome: handled or duplicate).");
         retried = meter.CreateCounter<long>("stampede.messaging.retried", "{message}", "Failed handlings scheduled for a later retry.");
         deadLettered = meter.CreateCounter<long>("stampede.messaging.dead_lettered", "{message}", "Messages moved to the dead letters (reason: failed or poison).");
+        transientRetried = meter.CreateCounter<long>("stampede.messaging.transient_retried", "{message}",
+            "Handlings that failed for a transient reason (database, broker or neighbour unreachable) and wait to be tried again; never dead-lettered.");
         unroutable = meter.CreateCounter<long>("stampede.messaging.unroutable", "{message}",
             "Outbox rows the broker returned because no queue is bound to their event; each stays unsent and is tried again.");
         meter.CreateObservableGauge("stampede.messaging.outbox.lag", () => new Measurement<double>(Volatile.Read(ref outboxLagSeconds), Tag()),
@@ -49,6 +52,8 @@ public sealed class MessagingTelemetry
 
     internal void DeadLettered(string eventName, string reason) =>
         deadLettered.Add(1, Tag(), new("event", eventName), new("reason", reason));
+
+    internal void TransientRetried(string eventName) => transientRetried.Add(1, Tag(), new("event", eventName));
 
     internal void Unroutable(string eventName, int count = 1) => unroutable.Add(count, Tag(), new("event", eventName));
 

@@ -98,6 +98,8 @@ public sealed class TestBroker : IAsyncDisposable
     /// for its subscriptions, so test runs leave nothing behind on the shared broker.</summary>
     public async Task DeleteServiceTopologyAsync(string serviceName, IEnumerable<string> eventNames, IEnumerable<TimeSpan> retryDelays)
     {
+        // The retry queues of transient failures too, at their default delays unless the caller names its own.
+        retryDelays = [.. retryDelays, .. new MessagingOptions().TransientRetryDelays];
         await using var channel = await connection.CreateChannelAsync();
         foreach (var eventName in eventNames)
         {

@@ -30,12 +30,20 @@ public class PaymentApp : IAsyncLifetime
 
     public static readonly TimeSpan[] RetryDelays = [TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(400)];
 
+    public static readonly TimeSpan[] TransientRetryDelays = [TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(200)];
+
     private static readonly string[] HandledEvents = ["ordering.order-cancelled.v1", "ordering.refund-requested.v1", "ordering.order-expired.v1"];
 
     private readonly string suffix = Guid.NewGuid().ToString("N")[..12];
     private PaymentHost? host;
 
     public PgSimHost Pg { get; private set; } = null!;
+
+    /// <summary>Payment's way to the PG's merchant API; cut it to take the PG down for payment.</summary>
+    public TcpLink PgLink { get; private set; } = null!;
+
+    /// <summary>Where payment calls the PG (Pg:BaseUrl): through <see cref="PgLink"/>.</summary>
+    public Uri PgBaseUrl => new UriBuilder(Pg.Address) { Port = PgLink.Port }.Uri;
     public TestBroker Broker { get; private set; } = null!;
     public TestSigningKeys Keys { get; } = new();
     public string ConnectionString { get; } = TestServers.NewDatabase("payment");
@@ -51,6 +59,7 @@ public class PaymentApp : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         Pg = PgSimHost.Start();
+        PgLink = TcpLink.To(Pg.Address.Host, Pg.Address.Port);
         Broker = await TestBroker.StartAsync(TestServers.RabbitMq, $"{MessagingName}.events");
         var port = FreePort();
         Address = new Uri($"http://127.0.0.1:{port}");
@@ -63,8 +72,10 @@ public class PaymentApp : IAsyncLifetime
             ["Messaging:RetryDelays:0"] = RetryDelays[0].ToString(),
             ["Messaging:RetryDelays:1"] = RetryDelays[1].ToString(),
             ["Messaging:RetryDelays:2"] = RetryDelays[2].ToString(),
+            ["Messaging:TransientRetryDelays:0"] = TransientRetryDelays[0].ToString(),
+            ["Messaging:TransientRetryDelays:1"] = TransientRetryDelays[1].ToString(),
             ["Messaging:SweepInterval"] = "00:00:01",
-            ["Pg:BaseUrl"] = Pg.Address.ToString(),
+            ["Pg:BaseUrl"] = PgBaseUrl.ToString(),
             ["Pg:SecretKey"] = PgSimHost.SecretKey,
             ["Pg:WebhookSecret"] = PgSimHost.WebhookSecret,
             ["Pg:ConfirmTimeout"] = PgConfirmTimeout.ToString(),
@@ -218,8 +229,9 @@ public class PaymentApp : IAsyncLifetime
     public async ValueTask DisposeAsync()
     {
         if (host is not null) await host.DisposeAsync();
-        await Broker.DeleteServiceTopologyAsync(MessagingName, HandledEvents, RetryDelays);
+        await Broker.DeleteServiceTopologyAsync(MessagingName, HandledEvents, [.. RetryDelays, .. TransientRetryDelays]);
         await Broker.DisposeAsync();
+        await PgLink.DisposeAsync();
         await Pg.DisposeAsync();
         Keys.Dispose();
         await TestServers.DropDatabaseAsync(ConnectionString);

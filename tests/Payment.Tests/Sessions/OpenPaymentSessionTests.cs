@@ -21,7 +21,7 @@ public sealed class OpenPaymentSessionTests(PaymentApp app) : IClassFixture<Paym
         session.GetProperty("status").GetString().ShouldBe("SessionOpen");
         session.GetProperty("paymentId").GetGuid().ShouldNotBe(Guid.Empty);
         var paymentUrl = session.GetProperty("paymentUrl").GetString()!;
-        paymentUrl.ShouldStartWith(app.Pg.Address + "checkout/pk_");
+        paymentUrl.ShouldStartWith(app.PgBaseUrl + "checkout/pk_");
         var pg = await app.Pg.PaymentOfOrderAsync(orderId);
         pg.GetProperty("status").GetString().ShouldBe("READY");
         pg.GetProperty("orderId").GetString().ShouldBe(orderId.ToString("N"));

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using Stampede.Messaging;
 using Stampede.ServiceDefaults.Http;
 
 namespace Stampede.Payment.Pg;
@@ -34,10 +35,21 @@ public sealed record PgAnswer<T>(T? Value, PgRefusal? Refusal, PgOutage? Outage)
     public string Describe() => Refusal is { } refusal
         ? $"PG refused ({refusal.Status} {refusal.Code}): {refusal.Message}"
         : Outage?.Description ?? "PG answered";
+
+    /// <summary>What a handler throws for this failed answer: an outage (or the PG still busy with the
+    /// same key) is <see cref="PgUnavailableException"/>, retried until the PG answers; a refusal is
+    /// <see cref="PgRefusedException"/>, retried within the budget and then dead-lettered.</summary>
+    public Exception Failure(string what) => Outage is not null || IsRefusal(PgErrorCodes.IdempotentRequestProcessing)
+        ? new PgUnavailableException($"{what}: {Describe()}")
+        : new PgRefusedException($"{what}: {Describe()}");
 }
 
-/// <summary>Thrown where a PG outage must be retried later (event handlers: messaging retries them).</summary>
-public sealed class PgUnavailableException(string message) : Exception(message);
+/// <summary>The PG could not be reached or failed: a transient failure, so messaging retries the
+/// handler for as long as the outage lasts, and never dead-letters it for this.</summary>
+public sealed class PgUnavailableException(string message) : TransientFailureException(message);
+
+/// <summary>The PG refused a call a handler needed: asking again may not help.</summary>
+public sealed class PgRefusedException(string message) : Exception(message);
 
 /// <summary>Payment's client of the PG's merchant API (Toss-style): create, confirm, cancel and read a
 /// payment, each bounded by its own timeout (all attempts together; reads are retried). Never throws for what the PG answers or fails to answer.</summary>

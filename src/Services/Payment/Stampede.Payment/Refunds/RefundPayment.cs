@@ -7,7 +7,9 @@ namespace Stampede.Payment.Refunds;
 /// <summary>Gives captured money back through the PG's cancel API, keyed on the event that asked
 /// (Idempotency-Key = its id), so a redelivered or retried request refunds once. The refund is
 /// recorded from the PG's answer (a ledger row and <c>PaymentRefunded</c>) in the handler's
-/// transaction. A PG that fails throws: messaging retries, then dead-letters where an operator sees it.</summary>
+/// transaction. While the PG is unreachable or failing the handler throws <see cref="PgUnavailableException"/>,
+/// which messaging retries until the PG answers; a refusal is retried a few times, then dead-lettered
+/// where an operator sees it.</summary>
 public sealed class RefundPayment(PaymentStore payments, PgClient pg, TimeProvider time, ILogger<RefundPayment> logger)
 {
     public const int MaxReasonLength = 200;
@@ -39,10 +41,10 @@ public sealed class RefundPayment(PaymentStore payments, PgClient pg, TimeProvid
         {
             // The PG refunded already (another request, or an earlier try of this one): record what it did.
             var read = await pg.GetAsync(payment.PaymentKey, cancellationToken);
-            state = read.Value ?? throw new PgUnavailableException($"Refund of payment {payment.Id}: {read.Describe()}");
+            state = read.Value ?? throw read.Failure($"Refund of payment {payment.Id}");
         }
 
-        if (state is null) throw new PgUnavailableException($"Refund of payment {payment.Id} failed: {answer.Describe()}");
+        if (state is null) throw answer.Failure($"Refund of payment {payment.Id} failed");
         await payments.ChangeAsync(context.Transaction, payment.Id, current => current.ApplyPgState(state, time.GetUtcNow()), cancellationToken);
     }
 

@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using Stampede.Messaging;
 
-namespace Stampede.Messaging.Tests.Infrastructure;
+namespace Stampede.Testing;
 
 /// <summary>Sums the "Stampede.Messaging" counters of one service (by its <c>service</c> tag).</summary>
 public sealed class MessagingCounters : IDisposable

@@ -15,7 +15,10 @@ public sealed class EchoGatewayFixture : IAsyncLifetime
         Gateway = GatewayFactory.WithTestKey(new Dictionary<string, string?>
         {
             ["Gateway:Services:echo"] = Echo.BaseAddress.ToString(),
+            // payment's paths land on the echo, so a forwarded one answers 200.
+            ["Gateway:Services:payment"] = new Uri(Echo.BaseAddress, "/echo").ToString(),
             ["Gateway:AnonymousRoutes:0"] = "* /api/echo/**",
+            ["Gateway:AnonymousRoutes:1"] = "* /api/payment/**",
         });
         Client = Gateway.CreateGatewayClient();
     }
@@ -29,7 +32,8 @@ public sealed class EchoGatewayFixture : IAsyncLifetime
 }
 
 /// <summary>No <c>/internal</c> endpoint of any service is reachable through the gateway, however
-/// the path is spelled, and neither are the services' own health and explorer paths.</summary>
+/// the path is spelled, and neither are the services' own health and explorer paths, nor the PG's
+/// webhooks, which the PG sends to payment directly.</summary>
 public sealed class InternalPathTests(EchoGatewayFixture fixture) : IClassFixture<EchoGatewayFixture>
 {
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
@@ -59,6 +63,13 @@ public sealed class InternalPathTests(EchoGatewayFixture fixture) : IClassFixtur
     [InlineData("/api/echo/HEALTH/live")]
     [InlineData("/api/echo/swagger/index.html")]
     [InlineData("/api/echo/openapi/v1.json")]
+    [InlineData("/api/payment/payments/webhooks/pg")]
+    [InlineData("/api/payment/payments/webhooks/")]
+    [InlineData("/api/payment/Payments/WEBHOOKS/pg")]
+    [InlineData("/api/payment/payments/%77ebhooks/pg")]
+    [InlineData("/api/payment/payments%2Fwebhooks/pg")]
+    [InlineData("/api/payment//payments/webhooks/pg")]
+    [InlineData("/api/payment/payments/webhooks;x=1/pg")]
     public async Task Is_404_and_never_reaches_the_service(string target)
     {
         var before = fixture.Echo.Calls;
@@ -88,6 +99,9 @@ public sealed class InternalPathTests(EchoGatewayFixture fixture) : IClassFixtur
     [InlineData("/api/echo/echo/internals")]
     [InlineData("/api/echo/echo/x?scope=internal")]
     [InlineData("/api/echo/echo/healthy")]
+    [InlineData("/api/payment/payments/return/success?paymentKey=k&orderId=o&amount=1")]
+    [InlineData("/api/payment/payments/webhooksx")]
+    [InlineData("/api/echo/echo/payments/webhooks/pg")]
     public async Task Paths_that_only_look_alike_are_forwarded(string target)
     {
         (await GatewayHttp.SendRawAsync(fixture.Gateway.Address, "GET", target)).ShouldBe(200);

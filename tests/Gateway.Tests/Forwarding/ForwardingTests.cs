@@ -119,6 +119,42 @@ public sealed class ForwardingTests(ForwardingFixture fixture) : IClassFixture<F
     }
 
     [Fact]
+    public async Task An_IPv6_caller_is_forwarded_as_a_plain_address_that_the_services_read_back()
+    {
+        await using var gateway = GatewayFactory.WithTestKey(new Dictionary<string, string?>
+        {
+            ["urls"] = "http://[::1]:0",
+            ["Gateway:Services:echo"] = fixture.Echo.BaseAddress.ToString(),
+            ["Gateway:AnonymousRoutes:0"] = "* /api/echo/**",
+        });
+        using var client = gateway.CreateGatewayClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/echo/echo/who6");
+        request.Headers.Add("X-Forwarded-For", "6.6.6.6");
+
+        using var response = await client.SendAsync(request, Cancel);
+
+        var forwardedFor = (await response.ReadEchoAsync()).Headers["X-Forwarded-For"];
+        forwardedFor.ShouldBe("::1");
+        ServiceSees(forwardedFor).ShouldBe(("::1", "::/64"));
+    }
+
+    [Theory]
+    [InlineData("198.51.100.7", "198.51.100.7", "198.51.100.7")]
+    [InlineData("2001:db8:1:2::7", "2001:db8:1:2::7", "2001:db8:1:2::/64")]
+    [InlineData("2001:db8:1:2::7, 198.51.100.1", "2001:db8:1:2::7", "2001:db8:1:2::/64")]
+    public void The_forwarded_for_forms_the_gateway_writes_are_read_by_the_services(string forwardedFor, string address, string network) =>
+        ServiceSees(forwardedFor).ShouldBe((address, network));
+
+    /// <summary>What identity's throttles count a call by, arriving from the gateway on loopback with this header.</summary>
+    private static (string Address, string Network) ServiceSees(string forwardedFor)
+    {
+        var context = new Microsoft.AspNetCore.Http.DefaultHttpContext();
+        context.Connection.RemoteIpAddress = IPAddress.Loopback;
+        context.Request.Headers["X-Forwarded-For"] = forwardedFor;
+        return (Stampede.Identity.Http.ClientAddress.Of(context), Stampede.Identity.Http.ClientAddress.NetworkOf(context));
+    }
+
+    [Fact]
     public async Task The_request_id_is_forwarded_and_echoed_to_the_caller()
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/api/echo/echo/id");

@@ -22,6 +22,7 @@ public sealed class Downstream : IAsyncDisposable
     private readonly WebApplication app;
     private int calls;
     private int cancelled;
+    private int readinessProbes;
     private int disposed;
 
     private Downstream(WebApplication app, Uri baseAddress)
@@ -38,6 +39,10 @@ public sealed class Downstream : IAsyncDisposable
     /// <summary>When not 0, every call (health apart) answers this status.</summary>
     public int FailWith { get; set; }
     public bool Ready { get; set; } = true;
+    /// <summary>Readiness probes from the gateway's <c>/health/ready</c> (YARP's own probes apart).</summary>
+    public int ReadinessProbes => Volatile.Read(ref readinessProbes);
+    /// <summary>How long a health probe takes to answer.</summary>
+    public TimeSpan ProbeDelay { get; set; }
     /// <summary>When set, every call (health apart) is cut without an answer, as when the process dies mid-request.</summary>
     public bool DropConnections { get; set; }
 
@@ -53,7 +58,10 @@ public sealed class Downstream : IAsyncDisposable
             // The gateway probes {base}/health/ready of each destination, also when the base has a path.
             if (context.Request.Path.StartsWithSegments("/health") || context.Request.Path.Value!.EndsWith("/health/ready", StringComparison.Ordinal))
             {
-                context.Response.StatusCode = self!.Ready ? 200 : 503;
+                if (context.Request.Headers.UserAgent.ToString().StartsWith(Stampede.Gateway.Health.DownstreamHealth.UserAgent, StringComparison.Ordinal))
+                    Interlocked.Increment(ref self!.readinessProbes);
+                if (self!.ProbeDelay > TimeSpan.Zero) await Task.Delay(self.ProbeDelay);
+                context.Response.StatusCode = self.Ready ? 200 : 503;
                 return;
             }
             Interlocked.Increment(ref self!.calls);

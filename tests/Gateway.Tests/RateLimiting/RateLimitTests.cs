@@ -1,4 +1,7 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Stampede.Gateway.RateLimiting;
+using Stampede.ServiceDefaults.Http;
 using Stampede.Gateway.Tests.Infrastructure;
 
 namespace Stampede.Gateway.Tests.RateLimiting;
@@ -59,6 +62,29 @@ public sealed class RateLimitTests : IAsyncLifetime
             (await refused.ReadProblemAsync()).GetProperty("detail").GetString()!.ShouldContain("from this address");
         }
         echo.Calls.ShouldBe(callsAtLimit);
+    }
+
+    [Fact]
+    public async Task An_IPv6_caller_is_limited_by_its_slash_64_so_other_addresses_of_it_share_the_budget()
+    {
+        await using var gateway = Gateway($"gateway-tests:{Guid.NewGuid():N}",
+            ("urls", "http://[::1]:0"), ("Gateway:RateLimits:PerIp:Permits", "3"), ("Gateway:RateLimits:PerIp:Window", "00:05:00"),
+            ("Gateway:AnonymousRoutes:0", "GET /api/echo/**"));
+        using var client = gateway.CreateGatewayClient();
+        client.BaseAddress!.Host.ShouldBe("[::1]");
+
+        for (var i = 0; i < 3; i++)
+        {
+            using var allowed = await client.SendAsync(Get(), Cancel);
+            allowed.StatusCode.ShouldBe(HttpStatusCode.OK);
+        }
+        using var refused = await client.SendAsync(Get(), Cancel);
+        refused.StatusCode.ShouldBe(HttpStatusCode.TooManyRequests);
+
+        // ::1 spent the budget of ::/64: another address in it is refused, one in another /64 is not.
+        var limiter = gateway.Services.GetRequiredService<RedisRateLimiter>();
+        (await limiter.CheckAsync(ClientNetwork.Of(IPAddress.Parse("::abcd:1:2:3")), null)).ShouldNotBeNull().Scope.ShouldBe("from this address");
+        (await limiter.CheckAsync(ClientNetwork.Of(IPAddress.Parse("2001:db8::1")), null)).ShouldBeNull();
     }
 
     [Fact]

@@ -5,10 +5,16 @@ namespace Stampede.Gateway.Edge;
 /// <summary>Answers 404 to any path with an <c>internal</c> segment — in any case, percent-encoded
 /// (also twice), behind <c>;</c> parameters or dot segments — and to the services' own health and
 /// API explorer paths (<c>/api/{service}/health|swagger|openapi/...</c>); the gateway's
-/// <c>/health/ready</c> reports the services instead. Such requests never reach a service.</summary>
+/// <c>/health/ready</c> reports the services instead; and to paths only the outside world's systems
+/// call on a service directly (the PG's webhooks, <c>/api/payment/payments/webhooks/...</c>). Such
+/// requests never reach a service.</summary>
 public sealed class InternalPathBlocker(RequestDelegate next, ILogger<InternalPathBlocker> logger)
 {
     private static readonly HashSet<string> ServicePrivateRoots = new(StringComparer.OrdinalIgnoreCase) { "health", "swagger", "openapi" };
+
+    // The PG calls payment's webhook directly (signed); through the gateway it would only be a way
+    // for anyone to make payment verify signatures.
+    private static readonly string[][] DirectOnlyPaths = [["api", "payment", "payments", "webhooks"]];
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -36,6 +42,9 @@ public sealed class InternalPathBlocker(RequestDelegate next, ILogger<InternalPa
                 return true;
             var meaningful = segments.Where(s => s.Length > 0).ToList();
             if (meaningful.Count >= 3 && meaningful[0].Equals("api", StringComparison.OrdinalIgnoreCase) && ServicePrivateRoots.Contains(meaningful[2]))
+                return true;
+            if (DirectOnlyPaths.Any(prefix => meaningful.Count >= prefix.Length
+                    && prefix.Select((segment, i) => segment.Equals(meaningful[i], StringComparison.OrdinalIgnoreCase)).All(same => same)))
                 return true;
         }
         return false;

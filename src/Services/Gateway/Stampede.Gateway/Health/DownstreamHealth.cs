@@ -9,14 +9,22 @@ public static class DownstreamHealth
 {
     public const string ClientName = "downstream-health";
 
+    /// <summary>Sent with every readiness probe, so a service's log tells these probes apart from YARP's.</summary>
+    public const string UserAgent = "Stampede-Gateway-Readiness";
+
     /// <summary>One readiness check per routed service, named after it, asking each destination's
-    /// own <c>/health/ready</c>: the service is ready when at least one destination is. The health
-    /// endpoint runs all checks at once, so the gateway's <c>/health/ready</c> takes as long as the
-    /// slowest destination, at most <c>Gateway:HealthTimeout</c> (2 s).</summary>
+    /// own <c>/health/ready</c>: the service is ready when at least one destination is. The checks
+    /// run all at once, so a run takes as long as the slowest destination, at most
+    /// <c>Gateway:HealthTimeout</c> (2 s); <see cref="CachedReadiness"/> shares one run among callers.</summary>
     public static void AddDownstreamHealthChecks(this WebApplicationBuilder builder, ServiceDirectory directory)
     {
         var timeout = builder.Configuration.GetValue("Gateway:HealthTimeout", TimeSpan.FromSeconds(2));
-        builder.Services.AddHttpClient(ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+        builder.Services.AddSingleton<IReadinessEndpoint, CachedReadiness>();
+        builder.Services.AddHttpClient(ClientName, client =>
+            {
+                client.Timeout = Timeout.InfiniteTimeSpan;
+                client.DefaultRequestHeaders.UserAgent.ParseAdd(UserAgent);
+            })
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseProxy = false, ConnectTimeout = timeout });
         var checks = builder.Services.AddHealthChecks();
         foreach (var (service, destinations) in directory.All)

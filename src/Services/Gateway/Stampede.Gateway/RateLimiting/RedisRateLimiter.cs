@@ -1,9 +1,9 @@
-using System.Net;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Mvc;
 using StackExchange.Redis;
 using Stampede.Gateway.Forwarding;
 using Stampede.ServiceDefaults.Auth;
+using Stampede.ServiceDefaults.Http;
 
 namespace Stampede.Gateway.RateLimiting;
 
@@ -27,7 +27,7 @@ public sealed record RateLimitSettings
     public TimeSpan RedisTimeout { get; init; } = TimeSpan.FromMilliseconds(500);
 }
 
-/// <summary>Per-IP and per-user (token <c>sub</c>) limits on forwarded requests, answered with 429
+/// <summary>Per-IP (an IPv6 caller per /64) and per-user (token <c>sub</c>) limits on forwarded requests, answered with 429
 /// and <c>Retry-After</c>. Counting is a sliding-window counter in one Lua script, so every
 /// gateway instance sees the same counts. When Redis is down the gateway lets requests through
 /// (and logs): losing the limiter must not take the shop down.</summary>
@@ -83,7 +83,7 @@ public sealed class RedisRateLimiter(
             await next(context);
             return;
         }
-        var refusal = await CheckAsync(ClientIp(context), context.User.FindFirstValue(StampedeClaims.UserId));
+        var refusal = await CheckAsync(ClientNetwork.Of(context.Connection.RemoteIpAddress), context.User.FindFirstValue(StampedeClaims.UserId));
         if (refusal is null)
         {
             await next(context);
@@ -105,10 +105,11 @@ public sealed class RedisRateLimiter(
     }
 
     /// <summary>Counts one request against the caller's limits; null when it may go through.</summary>
-    public async Task<(string Scope, TimeSpan RetryAfter)?> CheckAsync(string clientIp, string? userId)
+    /// <param name="clientNetwork">The peer's IPv4 address or IPv6 /64 (<see cref="ClientNetwork.Of"/>).</param>
+    public async Task<(string Scope, TimeSpan RetryAfter)?> CheckAsync(string clientNetwork, string? userId)
     {
         var limits = new List<(string Scope, string Key, RateLimit Limit)>(2);
-        if (settings.PerIp.Permits > 0) limits.Add(("from this address", $"{settings.KeyPrefix}:ip:{clientIp}", settings.PerIp));
+        if (settings.PerIp.Permits > 0) limits.Add(("from this address", $"{settings.KeyPrefix}:ip:{clientNetwork}", settings.PerIp));
         if (settings.PerUser.Permits > 0 && !string.IsNullOrEmpty(userId)) limits.Add(("for this user", $"{settings.KeyPrefix}:user:{userId}", settings.PerUser));
         if (limits.Count == 0) return null;
 
@@ -131,10 +132,4 @@ public sealed class RedisRateLimiter(
         }
     }
 
-    private static string ClientIp(HttpContext context) => context.Connection.RemoteIpAddress switch
-    {
-        null => "unknown",
-        { IsIPv4MappedToIPv6: true } mapped => mapped.MapToIPv4().ToString(),
-        IPAddress address => address.ToString(),
-    };
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using Stampede.ServiceDefaults.Http;
 
 namespace Stampede.Identity.Http;
 
@@ -12,16 +13,7 @@ public static class ClientAddress
 
     /// <summary>The caller's network as sign-up throttling counts it: the IPv4 address, or the /64 of
     /// an IPv6 one (one subscriber usually holds a whole /64, so counting single addresses would not limit them).</summary>
-    public static string NetworkOf(HttpContext context)
-    {
-        var address = AddressOf(context);
-        if (address is null) return "unknown";
-        if (address.IsIPv4MappedToIPv6) address = address.MapToIPv4();
-        if (address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6) return address.ToString();
-        var bytes = address.GetAddressBytes();
-        Array.Clear(bytes, 8, 8);
-        return new IPAddress(bytes) + "/64";
-    }
+    public static string NetworkOf(HttpContext context) => ClientNetwork.Of(AddressOf(context));
 
     private static IPAddress? AddressOf(HttpContext context)
     {

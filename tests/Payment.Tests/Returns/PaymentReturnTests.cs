@@ -243,6 +243,27 @@ public sealed class PaymentReturnTests(PaymentApp app) : IClassFixture<PaymentAp
         (await response.Content.ReadAsStringAsync()).ShouldContain("Payment received");
     }
 
+    [Fact]
+    public async Task The_failure_return_tells_anyone_with_the_order_id_only_the_state()
+    {
+        var session = await app.CapturedSessionAsync(amount: 12_345);
+        var failUrl = $"/payments/return/fail?code=X&message=x&orderId={session.OrderId:N}";
+
+        using var json = await app.ReturnAsync(failUrl);
+        var answer = await json.Content.ReadFromJsonAsync<JsonElement>();
+        answer.EnumerateObject().Select(p => p.Name).ShouldBe(["orderId", "status"], ignoreOrder: true);
+        answer.GetProperty("status").GetString().ShouldBe("Captured");
+
+        using var client = app.Anonymous();
+        using var request = new HttpRequestMessage(HttpMethod.Get, failUrl);
+        request.Headers.Accept.ParseAdd("text/html");
+        using var page = await client.SendAsync(request);
+        var html = await page.Content.ReadAsStringAsync();
+        html.ShouldContain("Payment received");
+        html.ShouldNotContain("12,345");
+        html.ShouldNotContain("ORD-");
+    }
+
     private async Task WaitForWebhookAsync(Guid orderId)
     {
         var paymentKey = (await app.StoredAsync(orderId)).PaymentKey;

@@ -11,6 +11,10 @@ namespace Stampede.Payment.Returns;
 /// <summary>Where the buyer's browser lands back from the PG, and what it is told.</summary>
 public sealed record PaymentReturnAnswer(Guid OrderId, Guid PaymentId, string Status, long Amount, string? Reason);
 
+/// <summary>What the failure return tells: anyone holding an order id can call it, so only the
+/// payment's state, nothing of the payment itself.</summary>
+public sealed record PaymentFailReturnAnswer(Guid OrderId, string Status);
+
 /// <summary>The dependencies of the return endpoints.</summary>
 public sealed record PaymentReturnServices(NpgsqlDataSource Database, PaymentStore Payments, PgClient Pg, PaymentReconciliation Reconciliation,
     TimeProvider Time);
@@ -65,7 +69,7 @@ public static class PaymentReturn
         return PaymentProblems.PgUnavailable(http, confirmed.Outage ?? outage!);
     }
 
-    public static async Task<Results<Ok<PaymentReturnAnswer>, ContentHttpResult, ValidationProblem, ProblemHttpResult>> FailAsync(
+    public static async Task<Results<Ok<PaymentFailReturnAnswer>, ContentHttpResult, ValidationProblem, ProblemHttpResult>> FailAsync(
         string? code, string? message, string? orderId, HttpContext http, [AsParameters] PaymentReturnServices services,
         CancellationToken cancellationToken)
     {
@@ -76,11 +80,11 @@ public static class PaymentReturn
         var payment = await services.Payments.FindByOrderIdAsync(connection, null, order, cancellationToken);
         await connection.CloseAsync();
         if (payment is null) return PaymentProblems.PaymentNotFound(orderId!);
-        if (payment.Status != PaymentStatus.SessionOpen) return Answer(http, payment);
+        if (payment.Status != PaymentStatus.SessionOpen) return StateOnly(http, payment);
 
         // The query's code and message are the buyer's browser talking: the PG's own state decides.
         var (current, outage) = await services.Reconciliation.ReadBackAsync(payment, cancellationToken);
-        return outage is null ? Answer(http, current) : PaymentProblems.PgUnavailable(http, outage);
+        return outage is null ? StateOnly(http, current) : PaymentProblems.PgUnavailable(http, outage);
     }
 
     private static bool TryParseOrderId(string? value, out Guid orderId)
@@ -95,19 +99,26 @@ public static class PaymentReturn
         return WantsHtml(http.Request) ? TypedResults.Content(Page(payment), "text/html; charset=utf-8") : TypedResults.Ok(answer);
     }
 
+    // The failure return needs no secret, so neither amount, order number, payment id nor reason.
+    private static Results<Ok<PaymentFailReturnAnswer>, ContentHttpResult, ValidationProblem, ProblemHttpResult> StateOnly(HttpContext http,
+        Payments.Payment payment) =>
+        WantsHtml(http.Request)
+            ? TypedResults.Content(Page(payment, revealing: false), "text/html; charset=utf-8")
+            : TypedResults.Ok(new PaymentFailReturnAnswer(payment.OrderId, payment.Status.ToString()));
+
     // A browser asks for HTML first; API clients and tests ask for JSON or nothing in particular.
     private static bool WantsHtml(HttpRequest request) =>
         request.GetTypedHeaders().Accept.OrderByDescending(a => a.Quality ?? 1).FirstOrDefault()?.MediaType.Value is "text/html";
 
-    private static string Page(Payments.Payment payment)
+    private static string Page(Payments.Payment payment, bool revealing = true)
     {
-        var (title, text) = payment.Status switch
+        var (title, text) = revealing ? Texts(payment) : payment.Status switch
         {
             PaymentStatus.Captured or PaymentStatus.PartiallyRefunded or PaymentStatus.Refunded =>
-                ("Payment received", $"We received {payment.Amount:N0} {payment.Currency} for order {payment.OrderNumber}."),
-            PaymentStatus.Failed => ("Payment failed", $"The payment for order {payment.OrderNumber} did not go through: {payment.FailureReason}"),
-            PaymentStatus.Voided => ("Payment closed", $"Order {payment.OrderNumber} can no longer be paid."),
-            _ => ("Payment not finished", $"The payment for order {payment.OrderNumber} is not finished yet."),
+                ("Payment received", "The payment for this order was received."),
+            PaymentStatus.Failed => ("Payment failed", "The payment did not go through."),
+            PaymentStatus.Voided => ("Payment closed", "This order can no longer be paid."),
+            _ => ("Payment not finished", "The payment is not finished yet."),
         };
         return $"""
             <!doctype html>
@@ -115,4 +126,14 @@ public static class PaymentReturn
             <body><h1>{WebUtility.HtmlEncode(title)}</h1><p>{WebUtility.HtmlEncode(text)}</p></body></html>
             """;
     }
+
+    private static (string Title, string Text) Texts(Payments.Payment payment) =>
+        payment.Status switch
+        {
+            PaymentStatus.Captured or PaymentStatus.PartiallyRefunded or PaymentStatus.Refunded =>
+                ("Payment received", $"We received {payment.Amount:N0} {payment.Currency} for order {payment.OrderNumber}."),
+            PaymentStatus.Failed => ("Payment failed", $"The payment for order {payment.OrderNumber} did not go through: {payment.FailureReason}"),
+            PaymentStatus.Voided => ("Payment closed", $"Order {payment.OrderNumber} can no longer be paid."),
+            _ => ("Payment not finished", $"The payment for order {payment.OrderNumber} is not finished yet."),
+        };
 }
